@@ -1,0 +1,95 @@
+"""The answering core: store + pipeline + index behind one `ask` call."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+
+from bot.answer import Answer, Question, compose, prepare_question, question_problem
+from bot.index import BM25Index, Postings
+from bot.models import Hit
+from bot.settings import Settings
+from bot.store import Store
+from bot.text import TextPipeline
+
+log = logging.getLogger(__name__)
+MAX_PER_ARTICLE = 2
+
+
+@dataclass(frozen=True)
+class LoadedIndex:
+    """The BM25 index plus, per indexed document, its passage and article ids."""
+
+    index: BM25Index
+    passage_ids: np.ndarray
+    article_ids: np.ndarray
+
+
+async def load_index(store: Store, pipeline: TextPipeline, settings: Settings) -> LoadedIndex:
+    """Load the persisted postings, or build them from stored terms (never re-tokenizing)."""
+    version = await store.corpus_version()
+    key = f"v{version}:{pipeline.fingerprint}:tw{settings.title_weight}"
+    blob = await store.load_snapshot(key)
+    if blob is not None:
+        postings, ids = Postings.from_bytes(blob)
+    else:
+        rows = await store.indexed_passages()
+        postings = Postings.build(r.title_terms * settings.title_weight + r.terms for r in rows)
+        ids = {
+            "passage_ids": np.array([r.passage_id for r in rows], dtype=np.int64),
+            "article_ids": np.array([r.article_id for r in rows], dtype=np.int64),
+        }
+        await store.save_snapshot(key, postings.to_bytes(**ids))
+    index = BM25Index(postings, settings.bm25)
+    return LoadedIndex(index, ids["passage_ids"], ids["article_ids"])
+
+
+class KnowledgeBase:
+    """Answers questions from the stored articles."""
+
+    def __init__(self, store: Store, pipeline: TextPipeline, loaded: LoadedIndex,
+                 settings: Settings):
+        self.store = store
+        self.pipeline = pipeline
+        self.loaded = loaded
+        self.settings = settings
+
+    @classmethod
+    async def open(cls, store: Store, pipeline: TextPipeline, settings: Settings) -> KnowledgeBase:
+        return cls(store, pipeline, await load_index(store, pipeline, settings), settings)
+
+    def rank(self, question: str, top_k: int) -> list[tuple[int, float]]:
+        """(passage id, score) of the best passages, at most two from one article."""
+        found = self.loaded.index.search(self.pipeline.terms(question), top_k * 4 + 8)
+        per_article: dict[int, int] = {}
+        chosen: list[tuple[int, float]] = []
+        for doc, score in found:
+            article = int(self.loaded.article_ids[doc])
+            if per_article.get(article, 0) >= MAX_PER_ARTICLE:
+                continue
+            per_article[article] = per_article.get(article, 0) + 1
+            chosen.append((int(self.loaded.passage_ids[doc]), score))
+            if len(chosen) == top_k:
+                break
+        return chosen
+
+    async def hits(self, ranked: list[tuple[int, float]]) -> list[Hit]:
+        stored = await self.store.passages([pid for pid, _ in ranked])
+        return [
+            Hit(rank, score, pid, stored[pid].text, stored[pid].citation)
+            for rank, (pid, score) in enumerate(ranked, start=1)
+            if pid in stored
+        ]
+
+    async def ask(self, raw_question: str, top_k: int | None = None) -> Answer:
+        """The answer to one question; never raises for bad input."""
+        question = prepare_question(raw_question, self.settings.max_question_chars)
+        problem = question_problem(question)
+        if problem is not None:
+            return Answer(question.text, problem, truncated=question.truncated)
+        ranked = self.rank(question.text, top_k or self.settings.top_k)
+        return compose(self.pipeline, question, await self.hits(ranked),
+                       self.settings.min_coverage)
+

@@ -1,0 +1,127 @@
+"""Retrieval quality on a BEIR-style folder: Acc@1, R@5, R@10 and MRR@10 per article."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from rank_bm25 import BM25Okapi
+
+from bot.index import BM25Index, BM25Params
+from bot.parallel import terms_for_all
+from bot.text import WORD_RE, TextPipeline, fold
+
+
+class DatasetError(Exception):
+    """The folder is not a readable BEIR dataset."""
+
+
+@dataclass(frozen=True)
+class Dataset:
+    doc_ids: list[str]
+    titles: list[str]
+    texts: list[str]
+    queries: dict[str, str]
+    qrels: dict[str, set[str]]
+
+
+@dataclass(frozen=True)
+class Metrics:
+    name: str
+    acc1: float
+    recall5: float
+    recall10: float
+    mrr10: float
+    queries: int
+
+
+def _read_jsonl(path: Path) -> list[dict]:
+    try:
+        with path.open(encoding="utf-8") as handle:
+            return [json.loads(line) for line in handle if line.strip()]
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise DatasetError(f"{path}: {exc}") from exc
+
+
+def _read_qrels(path: Path) -> dict[str, set[str]]:
+    qrels: dict[str, set[str]] = {}
+    try:
+        with path.open(encoding="utf-8") as handle:
+            for row in csv.reader(handle, delimiter="\t"):
+                if len(row) >= 3 and row[0] != "query-id" and float(row[2]) > 0:
+                    qrels.setdefault(row[0], set()).add(row[1])
+    except (OSError, ValueError) as exc:
+        raise DatasetError(f"{path}: {exc}") from exc
+    return qrels
+
+
+def load_dataset(folder: Path) -> Dataset:
+    """Read corpus.jsonl, queries.jsonl and qrels.tsv (or qrels/*.tsv)."""
+    qrels_path = folder / "qrels.tsv"
+    if not qrels_path.exists():
+        qrels_path = next(iter(sorted((folder / "qrels").glob("*.tsv"))), qrels_path)
+    corpus = _read_jsonl(folder / "corpus.jsonl")
+    qrels = _read_qrels(qrels_path)
+    queries = {q["_id"]: q["text"] for q in _read_jsonl(folder / "queries.jsonl") if q["_id"] in qrels}
+    return Dataset(
+        doc_ids=[d["_id"] for d in corpus],
+        titles=[d.get("title", "") for d in corpus],
+        texts=[d.get("text", "") for d in corpus],
+        queries=queries,
+        qrels=qrels,
+    )
+
+
+def score_rankings(name: str, rankings: dict[str, list[str]], qrels: dict[str, set[str]]) -> Metrics:
+    """Average the per-question metrics over every question with judgements."""
+    acc1 = r5 = r10 = mrr = 0.0
+    for qid, ranked in rankings.items():
+        relevant = qrels[qid]
+        acc1 += ranked[:1] != [] and ranked[0] in relevant
+        r5 += len(relevant & set(ranked[:5])) / len(relevant)
+        r10 += len(relevant & set(ranked[:10])) / len(relevant)
+        mrr += next((1 / (i + 1) for i, d in enumerate(ranked[:10]) if d in relevant), 0.0)
+    n = max(len(rankings), 1)
+    return Metrics(name, acc1 / n, r5 / n, r10 / n, mrr / n, len(rankings))
+
+
+def _rank_all(ds: Dataset, query_terms: Callable[[str], Sequence[str]], search) -> dict[str, list[str]]:
+    return {
+        qid: [ds.doc_ids[d] for d in search(query_terms(text))]
+        for qid, text in ds.queries.items()
+    }
+
+
+def evaluate_pipeline(ds: Dataset, pipeline: TextPipeline, params: BM25Params,
+                      title_weight: int = 2, fold_questions: bool = False) -> Metrics:
+    """Our pipeline and postings index, documents as title × weight + text."""
+    titles = terms_for_all(pipeline, ds.titles)
+    bodies = terms_for_all(pipeline, ds.texts)
+    index = BM25Index.from_token_lists(t * title_weight + b for t, b in zip(titles, bodies))
+    index = BM25Index(index.postings, params)
+    prepare = fold if fold_questions else str
+    rankings = _rank_all(
+        ds, lambda q: pipeline.terms(prepare(q)), lambda t: [h.doc for h in index.search(t, 10)]
+    )
+    return score_rankings("this bot", rankings, ds.qrels)
+
+
+def plain_syllables(text: str) -> list[str]:
+    """The baseline's tokens: lower-cased syllables."""
+    return WORD_RE.findall(text.lower())
+
+
+def evaluate_baseline(ds: Dataset, fold_questions: bool = False) -> Metrics:
+    """Plain rank-bm25 BM25Okapi on lower-cased syllables of title + text."""
+    bm25 = BM25Okapi([plain_syllables(f"{t} {x}") for t, x in zip(ds.titles, ds.texts)])
+    prepare = fold if fold_questions else str
+
+    def search(terms: Sequence[str]) -> list[int]:
+        scores = bm25.get_scores(terms)
+        return sorted(range(len(scores)), key=lambda i: -scores[i])[:10]
+
+    rankings = _rank_all(ds, lambda q: plain_syllables(prepare(q)), search)
+    return score_rankings("plain rank-bm25", rankings, ds.qrels)

@@ -1,0 +1,172 @@
+"""BM25 over per-term postings: BM25Okapi's scores at the cost of a question's postings."""
+
+from __future__ import annotations
+
+import io
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import NamedTuple, Protocol
+
+import numpy as np
+
+
+class BM25Params(NamedTuple):
+    """BM25Okapi's knobs, with rank-bm25's defaults."""
+
+    k1: float = 1.5
+    b: float = 0.75
+    epsilon: float = 0.25
+
+
+class ScoredDoc(NamedTuple):
+    """A document number (position in the indexed list) and its score."""
+
+    doc: int
+    score: float
+
+
+class Retriever(Protocol):
+    """What the answer layer needs from a retrieval backend."""
+
+    def search(self, terms: Sequence[str], k: int) -> list[ScoredDoc]: ...
+
+    def __len__(self) -> int: ...
+
+
+@dataclass(frozen=True)
+class Postings:
+    """Raw term statistics, independent of BM25 parameters, so they can be persisted."""
+
+    vocabulary: list[str]
+    offsets: np.ndarray  # int64, len(vocabulary) + 1: term t owns [offsets[t], offsets[t+1])
+    doc_ids: np.ndarray  # int32, ascending within a term
+    term_freqs: np.ndarray  # int32
+    doc_lengths: np.ndarray  # int32, one per document
+
+    @classmethod
+    def build(cls, token_lists: Iterable[Sequence[str]]) -> Postings:
+        """Count terms of each document and lay postings out term by term."""
+        term_ids: dict[str, int] = {}
+        rows: list[int] = []
+        docs: list[int] = []
+        freqs: list[int] = []
+        lengths: list[int] = []
+        for doc, tokens in enumerate(token_lists):
+            lengths.append(len(tokens))
+            for term, tf in Counter(tokens).items():
+                rows.append(term_ids.setdefault(term, len(term_ids)))
+                docs.append(doc)
+                freqs.append(tf)
+        return cls._from_triples(list(term_ids), rows, docs, freqs, lengths)
+
+    @classmethod
+    def _from_triples(cls, vocabulary, rows, docs, freqs, lengths) -> Postings:
+        row_arr = np.asarray(rows, dtype=np.int64)
+        order = np.argsort(row_arr, kind="stable")  # stable keeps doc ids ascending
+        counts = np.bincount(row_arr, minlength=len(vocabulary))
+        offsets = np.zeros(len(vocabulary) + 1, dtype=np.int64)
+        np.cumsum(counts, out=offsets[1:])
+        return cls(
+            vocabulary=vocabulary,
+            offsets=offsets,
+            doc_ids=np.asarray(docs, dtype=np.int32)[order],
+            term_freqs=np.asarray(freqs, dtype=np.int32)[order],
+            doc_lengths=np.asarray(lengths, dtype=np.int32),
+        )
+
+    def to_bytes(self, **extra: np.ndarray) -> bytes:
+        """One blob for SQLite (plus caller's arrays): start-up loads it instead of re-counting."""
+        buffer = io.BytesIO()
+        vocab = np.frombuffer("\n".join(self.vocabulary).encode(), dtype=np.uint8)
+        np.savez(buffer, vocab=vocab, offsets=self.offsets, doc_ids=self.doc_ids,
+                 term_freqs=self.term_freqs, doc_lengths=self.doc_lengths, **extra)
+        return buffer.getvalue()
+
+    @classmethod
+    def from_bytes(cls, blob: bytes) -> tuple[Postings, dict[str, np.ndarray]]:
+        """Inverse of `to_bytes`: the postings and the caller's extra arrays."""
+        arrays = dict(np.load(io.BytesIO(blob)))
+        text = arrays.pop("vocab").tobytes().decode()
+        postings = cls(
+            vocabulary=text.split("\n") if text else [],
+            offsets=arrays.pop("offsets"),
+            doc_ids=arrays.pop("doc_ids"),
+            term_freqs=arrays.pop("term_freqs"),
+            doc_lengths=arrays.pop("doc_lengths"),
+        )
+        return postings, arrays
+
+
+def okapi_idf(doc_freqs: np.ndarray, n_docs: int, epsilon: float) -> np.ndarray:
+    """rank-bm25's BM25Okapi idf, including its floor for negative values."""
+    idf = np.log(n_docs - doc_freqs + 0.5) - np.log(doc_freqs + 0.5)
+    if len(idf) == 0:
+        return idf
+    # BM25Okapi sums idf term by term in Python; math.fsum keeps the average as exact as that.
+    average = math.fsum(idf.tolist()) / len(idf)
+    return np.where(idf < 0, epsilon * average, idf)
+
+
+class BM25Index:
+    """Precomputed per-posting BM25 weights; a question touches only its terms' postings."""
+
+    def __init__(self, postings: Postings, params: BM25Params | None = None):
+        self.params = params or BM25Params()
+        self.postings = postings
+        self.term_ids = {term: i for i, term in enumerate(postings.vocabulary)}
+        self.weights = self._weights()
+
+    def __len__(self) -> int:
+        return len(self.postings.doc_lengths)
+
+    @classmethod
+    def from_token_lists(cls, token_lists: Iterable[Sequence[str]],
+                         params: BM25Params | None = None) -> BM25Index:
+        return cls(Postings.build(token_lists), params)
+
+    def _weights(self) -> np.ndarray:
+        p, (k1, b, eps) = self.postings, self.params
+        n_docs = len(p.doc_lengths)
+        if n_docs == 0:
+            return np.zeros(0)
+        idf = okapi_idf(np.diff(p.offsets).astype(np.float64), n_docs, eps)
+        avgdl = p.doc_lengths.sum() / n_docs
+        term_of_posting = np.repeat(np.arange(len(idf)), np.diff(p.offsets))
+        tf = p.term_freqs.astype(np.float64)
+        norm = k1 * (1 - b + b * p.doc_lengths[p.doc_ids] / avgdl)
+        return idf[term_of_posting] * (tf * (k1 + 1) / (tf + norm))
+
+    def _term_slices(self, terms: Sequence[str]) -> list[tuple[slice, int]]:
+        counts = Counter(t for t in terms if t in self.term_ids)
+        offsets = self.postings.offsets
+        return [
+            (slice(offsets[tid], offsets[tid + 1]), n)
+            for tid, n in ((self.term_ids[t], n) for t, n in counts.items())
+        ]
+
+    def scores(self, terms: Sequence[str]) -> np.ndarray:
+        """Every document's score, as BM25Okapi.get_scores would give it (for checks)."""
+        out = np.zeros(len(self))
+        for span, repeats in self._term_slices(terms):
+            out[self.postings.doc_ids[span]] += repeats * self.weights[span]
+        return out
+
+    def search(self, terms: Sequence[str], k: int) -> list[ScoredDoc]:
+        """The k best documents that share at least one term with the question."""
+        slices = self._term_slices(terms)
+        if not slices or k <= 0:
+            return []
+        ids = [self.postings.doc_ids[span] for span, _ in slices]
+        candidates = np.unique(np.concatenate(ids))
+        local = np.zeros(len(self))
+        for (span, repeats), doc_ids in zip(slices, ids):
+            local[doc_ids] += repeats * self.weights[span]
+        cand_scores = local[candidates]
+        if len(candidates) > k:
+            top = np.argpartition(-cand_scores, k - 1)[:k]
+        else:
+            top = np.arange(len(candidates))
+        top = top[np.lexsort((candidates[top], -cand_scores[top]))]
+        return [ScoredDoc(int(candidates[i]), float(cand_scores[i])) for i in top]

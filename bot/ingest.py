@@ -1,0 +1,130 @@
+"""Idempotent ingestion of knowledge files into the store, tokenized on all cores."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tqdm import tqdm
+
+from bot.knowledge import KnowledgeFileError, iter_knowledge_files, load_article
+from bot.models import Article
+from bot.parallel import terms_for_all
+from bot.store import Store
+from bot.text import TextPipeline
+
+log = logging.getLogger(__name__)
+# Runs shorter than this many passages finish too fast for a progress bar to help.
+PROGRESS_MIN_PASSAGES = 2000
+FINGERPRINT_KEY = "pipeline_fingerprint"
+INGESTED_AT_KEY = "ingested_at"
+
+
+@dataclass
+class IngestReport:
+    """What one ingest run changed, and which files it could not read."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    passages: int = 0
+    errors: list[KnowledgeFileError] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def summary(self) -> str:
+        return (
+            f"{self.added} tệp mới, {self.updated} cập nhật, {self.unchanged} không đổi, "
+            f"{self.removed} gỡ bỏ; {self.passages} đoạn được tách từ ({self.seconds:.1f} s)"
+        )
+
+
+def source_name(path: Path) -> str:
+    """Stable identity of a file in the DB: its resolved absolute path."""
+    return str(path.resolve())
+
+
+def _load_changed(files: list[Path], known: dict[str, str], force: bool,
+                  report: IngestReport) -> list[Article]:
+    """Parse the files whose content hash differs from the stored one."""
+    changed: list[Article] = []
+    for path in files:
+        try:
+            article = load_article(path, source_name(path))
+        except KnowledgeFileError as exc:
+            report.errors.append(exc)
+            continue
+        previous = known.get(article.source)
+        if previous == article.content_hash and not force:
+            report.unchanged += 1
+            continue
+        report.updated += previous is not None
+        report.added += previous is None
+        changed.append(article)
+    return changed
+
+
+def _gone_sources(roots: Sequence[Path], files: list[Path], known: dict[str, str]) -> list[str]:
+    """Stored sources inside an ingested folder whose file no longer exists there."""
+    present = {source_name(f) for f in files}
+    folders = [str(r.resolve()) + "/" for r in roots if r.is_dir()]
+    return [s for s in known if s not in present and any(s.startswith(f) for f in folders)]
+
+
+def _tokenize(pipeline: TextPipeline, articles: list[Article], show_progress: bool | None
+              ) -> list[list[str]]:
+    texts = [a.title for a in articles] + [p.text for a in articles for p in a.passages]
+    bar = tqdm(total=len(texts), unit="đoạn", desc="Tách từ", file=sys.stderr,
+               disable=show_progress is False or len(texts) < PROGRESS_MIN_PASSAGES)
+    with bar:
+        return terms_for_all(pipeline, texts, on_progress=bar.update)
+
+
+async def ingest(store: Store, pipeline: TextPipeline, paths: Sequence[Path],
+                 show_progress: bool | None = None) -> IngestReport:
+    """Bring the store in line with the files under `paths`: add, replace, remove."""
+    started = time.perf_counter()
+    report = IngestReport()
+    files: list[Path] = []
+    for root in paths:
+        try:
+            files += iter_knowledge_files([root])
+        except KnowledgeFileError as exc:
+            report.errors.append(exc)
+    known = await store.article_hashes()
+    force = await store.get_meta(FINGERPRINT_KEY) != pipeline.fingerprint
+    changed = _load_changed(files, known, force, report)
+    if changed:
+        terms = _tokenize(pipeline, changed, show_progress)
+        titles, bodies = terms[: len(changed)], iter(terms[len(changed) :])
+        for article, title_terms in zip(changed, titles):
+            await store.replace_article(article, title_terms, [next(bodies) for _ in article.passages])
+            report.passages += len(article.passages)
+    report.removed = await store.delete_articles(_gone_sources(paths, files, known))
+    await store.set_meta(FINGERPRINT_KEY, pipeline.fingerprint)
+    await store.set_meta(INGESTED_AT_KEY, repr(time.time()))
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _newest_mtime(folder: Path) -> float:
+    """Latest change in the folder: files edited, added or removed (the dir's own mtime)."""
+    stamps = [folder.stat().st_mtime]
+    stamps += [p.stat().st_mtime for p in folder.rglob("*") if not p.name.startswith(".")]
+    return max(stamps)
+
+
+async def needs_refresh(store: Store, pipeline: TextPipeline, knowledge_dir: Path) -> bool:
+    """True when the DB was never filled, or the folder or the pipeline changed since."""
+    ingested_at = await store.get_meta(INGESTED_AT_KEY)
+    if ingested_at is None or await store.get_meta(FINGERPRINT_KEY) != pipeline.fingerprint:
+        return True
+    return knowledge_dir.is_dir() and _newest_mtime(knowledge_dir) > float(ingested_at)

@@ -1,0 +1,80 @@
+"""Ordered, named schema steps; PRAGMA user_version records how many have run."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import aiosqlite
+
+
+class Migration(NamedTuple):
+    name: str
+    sql: str
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        "create_articles_and_passages",
+        """
+        CREATE TABLE articles (
+            id INTEGER PRIMARY KEY,
+            source TEXT NOT NULL UNIQUE,
+            content_hash TEXT NOT NULL,
+            title TEXT NOT NULL,
+            url TEXT,
+            published TEXT,
+            author TEXT,
+            publisher TEXT,
+            tags TEXT NOT NULL DEFAULT '[]',
+            title_terms TEXT NOT NULL DEFAULT '',
+            ingested_at TEXT NOT NULL
+        );
+        CREATE TABLE passages (
+            id INTEGER PRIMARY KEY,
+            article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            section TEXT,
+            text TEXT NOT NULL,
+            UNIQUE (article_id, position)
+        );
+        CREATE TABLE passage_terms (
+            passage_id INTEGER PRIMARY KEY REFERENCES passages(id) ON DELETE CASCADE,
+            terms TEXT NOT NULL
+        );
+        """,
+    ),
+    Migration(
+        "create_questions",
+        """
+        CREATE TABLE questions (
+            id INTEGER PRIMARY KEY,
+            asked_at TEXT NOT NULL,
+            chat_type TEXT NOT NULL,
+            user_hash TEXT,
+            question TEXT,
+            top_score REAL,
+            answered INTEGER NOT NULL,
+            latency_ms REAL
+        );
+        CREATE INDEX questions_asked_at ON questions(asked_at);
+        """,
+    ),
+    Migration(
+        "create_meta_and_index_snapshot",
+        """
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE index_snapshot (key TEXT PRIMARY KEY, blob BLOB NOT NULL);
+        """,
+    ),
+)
+
+
+async def migrate(db: aiosqlite.Connection) -> int:
+    """Run the steps this database has not seen yet; returns the schema version."""
+    async with db.execute("PRAGMA user_version") as cur:
+        row = await cur.fetchone()
+    done = row[0] if row else 0
+    for version, step in enumerate(MIGRATIONS[done:], start=done + 1):
+        # executescript commits first, so each step and its version bump land together.
+        await db.executescript(f"BEGIN;\n{step.sql}\nPRAGMA user_version = {version};\nCOMMIT;")
+    return len(MIGRATIONS)

@@ -1,0 +1,52 @@
+"""Typed records shared by the loader, the store, the index and the answer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrievable piece of an article: at most ~120 words, one section."""
+
+    position: int
+    text: str
+    section: str | None = None
+
+
+@dataclass(frozen=True)
+class Article:
+    """One knowledge file, parsed: metadata for citations plus its passages."""
+
+    source: str
+    title: str
+    passages: tuple[Passage, ...]
+    content_hash: str
+    url: str | None = None
+    published: datetime | None = None
+    author: str | None = None
+    publisher: str | None = None
+    tags: tuple[str, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class Citation:
+    """What a reader needs to find the passage's article again."""
+
+    title: str
+    date: str | None
+    author: str | None
+    url: str | None
+    source: str
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One retrieved passage with its BM25 score and citation."""
+
+    rank: int
+    score: float
+    passage_id: int
+    text: str
+    citation: Citation

@@ -1,0 +1,70 @@
+"""All configuration in one typed object, read from the environment and `.env`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, ValidationError, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.index import BM25Params
+
+DEFAULT_CONTACT = (
+    "Bạn có thể liên hệ Trung tâm Phục vụ hành chính công thành phố (giờ hành chính, "
+    "thứ Hai–thứ Sáu) hoặc tra cứu tại Cổng Dịch vụ công quốc gia https://dichvucong.gov.vn"
+)
+
+
+def _env(name: str) -> AliasChoices:
+    return AliasChoices(name, name.lower())
+
+
+class SettingsError(Exception):
+    """Settings that fail validation, summarised in one readable line."""
+
+
+class Settings(BaseSettings):
+    """Every setting the bot reads; `.env.example` documents each key."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
+    )
+
+    db_path: Path = Field(Path("data/bot.sqlite3"), validation_alias=_env("BOT_DB_PATH"))
+    knowledge_dir: Path = Field(Path("knowledge"), validation_alias=_env("KNOWLEDGE_DIR"))
+    abbreviations_file: Path | None = Field(
+        None, validation_alias=_env("BOT_ABBREVIATIONS_FILE")
+    )
+    top_k: int = Field(3, ge=1, le=10, validation_alias=_env("BOT_TOP_K"))
+    bm25_k1: float = Field(1.5, gt=0, validation_alias=_env("BM25_K1"))
+    bm25_b: float = Field(0.75, ge=0, le=1, validation_alias=_env("BM25_B"))
+    bm25_epsilon: float = Field(0.25, ge=0, validation_alias=_env("BM25_EPSILON"))
+    title_weight: int = Field(2, ge=0, le=10, validation_alias=_env("BOT_TITLE_WEIGHT"))
+    max_passage_words: int = Field(120, ge=20, le=1000, validation_alias=_env("BOT_MAX_PASSAGE_WORDS"))
+    min_coverage: float = Field(0.5, gt=0, le=1, validation_alias=_env("BOT_MIN_COVERAGE"))
+    max_question_chars: int = Field(
+        500, ge=20, le=4000, validation_alias=_env("BOT_MAX_QUESTION_CHARS")
+    )
+    contact_line: str = Field(DEFAULT_CONTACT, min_length=1, validation_alias=_env("BOT_CONTACT"))
+
+    @model_validator(mode="after")
+    def _abbreviations_exist(self) -> Settings:
+        if self.abbreviations_file is not None and not self.abbreviations_file.is_file():
+            raise ValueError(f"BOT_ABBREVIATIONS_FILE: không có tệp {self.abbreviations_file}")
+        return self
+
+    @property
+    def bm25(self) -> BM25Params:
+        return BM25Params(self.bm25_k1, self.bm25_b, self.bm25_epsilon)
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Settings from env/.env with CLI overrides; raises SettingsError with a one-line reason."""
+    try:
+        return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or 'settings'}: {err['msg']}"
+            for err in exc.errors()
+        )
+        raise SettingsError(f"Cấu hình không hợp lệ — {problems}") from None

@@ -1,0 +1,158 @@
+"""Vietnamese text pipeline: one function turns passages and questions into BM25 terms."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import NamedTuple
+
+from underthesea import text_normalize, word_tokenize
+
+WORD_RE = re.compile(r"\w+", re.UNICODE)
+# Prefixes keep the feature families apart inside one BM25 vocabulary.
+ACCENTED_PREFIX = "~"
+WORD_PREFIX = "="
+
+
+class Syllable(NamedTuple):
+    """A syllable as written (lower case, accented) and with diacritics folded away."""
+
+    accented: str
+    folded: str
+
+
+@dataclass(frozen=True)
+class Features:
+    """Which term families the pipeline emits; chosen by measurement on the dev set."""
+
+    folded_bigrams: bool = True
+    accented_syllables: bool = True
+    segmented_words: bool = False
+    drop_stopwords: bool = True
+
+
+@lru_cache(maxsize=200_000)
+def fold(word: str) -> str:
+    """Strip Vietnamese diacritics, đ→d included: 'Đăng ký' → 'Dang ky'."""
+    decomposed = unicodedata.normalize("NFD", word)
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return bare.replace("đ", "d").replace("Đ", "D")
+
+
+def has_diacritics(text: str) -> bool:
+    """True when the writer typed at least one Vietnamese diacritic."""
+    return fold(text) != text
+
+
+def _data_lines(name: str) -> list[str]:
+    text = resources.files("bot.data").joinpath(name).read_text(encoding="utf-8")
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+def load_abbreviations(extra: Path | None = None) -> dict[str, str]:
+    """Abbreviation → expansion, from the shipped table plus an editor's optional file."""
+    lines = _data_lines("abbreviations.tsv")
+    if extra is not None and extra.is_file():
+        lines += [ln.strip() for ln in extra.read_text(encoding="utf-8").splitlines()]
+    table: dict[str, str] = {}
+    for line in lines:
+        if line and not line.startswith("#") and "\t" in line:
+            short, expansion = line.split("\t", 1)
+            table[unicodedata.normalize("NFC", short.strip())] = expansion.strip()
+    return table
+
+
+def load_stopwords() -> frozenset[str]:
+    """The shipped stop-word list, every entry as its syllables."""
+    return frozenset(
+        syl for line in _data_lines("stopwords_vi.txt") for syl in line.lower().split()
+    )
+
+
+class TextPipeline:
+    """Normalises, expands abbreviations and emits BM25 terms, identically for all text."""
+
+    def __init__(self, features: Features | None = None, abbreviations_file: Path | None = None):
+        self.features = features or Features()
+        self.abbreviations_file = abbreviations_file
+        self.stopwords = load_stopwords()
+        self.folded_stopwords = frozenset(fold(w) for w in self.stopwords)
+        table = load_abbreviations(abbreviations_file)
+        self._abbrev_exact = {k: v for k, v in table.items() if len(k) <= 2}
+        self._abbrev_any = {k.lower(): v for k, v in table.items() if len(k) > 2}
+        self.fingerprint = self._fingerprint(table)
+
+    def _fingerprint(self, table: dict[str, str]) -> str:
+        """Changes whenever the terms this pipeline emits could change; stored with the index."""
+        digest = hashlib.sha256(repr((self.features, sorted(table.items()))).encode())
+        digest.update(repr(sorted(self.stopwords)).encode())
+        return digest.hexdigest()[:16]
+
+    def normalize(self, text: str) -> str:
+        """NFC plus underthesea's tone placement (hoà → hòa); keeps case and punctuation."""
+        text = unicodedata.normalize("NFC", text)
+        return text_normalize(text) if text.strip() else text
+
+    def expand(self, word: str) -> str | None:
+        """The expansion of an administrative abbreviation, if `word` is one."""
+        if word in self._abbrev_exact:
+            return self._abbrev_exact[word]
+        return self._abbrev_any.get(word.lower())
+
+    def syllables(self, text: str) -> list[Syllable]:
+        """Lower-cased syllables with abbreviations followed by their expansions."""
+        out: list[Syllable] = []
+        for word in WORD_RE.findall(self.normalize(text)):
+            lowered = word.lower()
+            out.append(Syllable(lowered, fold(lowered)))
+            expansion = self.expand(word)
+            if expansion:
+                out.extend(Syllable(s, fold(s)) for s in expansion.lower().split())
+        return out
+
+    def is_stopword(self, syllable: Syllable, accented: bool) -> bool:
+        """Stop words are matched on the form the writer used."""
+        if accented:
+            return syllable.accented in self.stopwords
+        return syllable.folded in self.folded_stopwords
+
+    def terms(self, text: str) -> list[str]:
+        """BM25 terms of `text`: the single entry point for passages and questions."""
+        syllables = self.syllables(text)
+        accented = any(s.accented != s.folded for s in syllables)
+        kept = [s for s in syllables if not (self.features.drop_stopwords
+                                             and self.is_stopword(s, accented))]
+        terms = [s.folded for s in kept]
+        if self.features.folded_bigrams:
+            terms += [f"{a.folded}_{b.folded}" for a, b in zip(syllables, syllables[1:])]
+        if self.features.accented_syllables and accented:
+            terms += [ACCENTED_PREFIX + s.accented for s in kept]
+        if self.features.segmented_words:
+            terms += self.segmented_words(text)
+        return terms
+
+    def segmented_words(self, text: str) -> list[str]:
+        """underthesea's multi-syllable words, folded, as extra terms."""
+        words = word_tokenize(self.normalize(text))
+        return [
+            WORD_PREFIX + "_".join(fold(w.lower()).split())
+            for w in words
+            if " " in w and WORD_RE.search(w)
+        ]
+
+    def content_words(self, text: str) -> list[Syllable]:
+        """The question's syllables that carry meaning (no stop words), for coverage checks."""
+        syllables = self.syllables(text)
+        accented = any(s.accented != s.folded for s in syllables)
+        return [s for s in syllables if not self.is_stopword(s, accented)]
+
+
+def tokenize_many(pipeline: TextPipeline, texts: Iterable[str]) -> list[list[str]]:
+    """Terms for many texts in order (a helper for worker processes)."""
+    return [pipeline.terms(t) for t in texts]
