@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -34,17 +35,21 @@ async def opened(settings: Settings, refresh: bool = True) -> AsyncIterator[Know
     store = await Store.open(settings.db_path)
     try:
         pipeline = TextPipeline(abbreviations_file=settings.abbreviations_file)
-        if refresh and await needs_refresh(store, pipeline, settings.knowledge_dir):
-            await refresh_from_folder(store, pipeline, settings.knowledge_dir)
+        stale = await needs_refresh(
+            store, pipeline, settings.knowledge_dir, settings.max_passage_words
+        )
+        if refresh and stale:
+            await refresh_from_folder(store, pipeline, settings)
         yield await KnowledgeBase.open(store, pipeline, settings)
     finally:
         await store.close()
 
 
-async def refresh_from_folder(store: Store, pipeline: TextPipeline, folder: Path) -> None:
+async def refresh_from_folder(store: Store, pipeline: TextPipeline, settings: Settings) -> None:
     """The one-line progress report of an automatic refresh."""
+    folder = settings.knowledge_dir
     print(f"Đang cập nhật kho tri thức từ {folder}/ …", end=" ", file=sys.stderr, flush=True)
-    report = await ingest(store, pipeline, [folder], show_progress=False)
+    report = await ingest(store, pipeline, [folder], False, settings.max_passage_words)
     articles, passages = await store.counts()
     say(f"xong: {articles} bài, {passages} đoạn ({report.seconds:.1f} s)")
     for error in report.errors:
@@ -116,7 +121,7 @@ async def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     store = await Store.open(settings.db_path)
     try:
         pipeline = TextPipeline(abbreviations_file=settings.abbreviations_file)
-        report = await ingest(store, pipeline, paths)
+        report = await ingest(store, pipeline, paths, None, settings.max_passage_words)
         articles, passages = await store.counts()
     finally:
         await store.close()
@@ -179,3 +184,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader (e.g. `| head`) left early; silence the final flush as well.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK

@@ -47,18 +47,23 @@ class IngestReport:
         )
 
 
+def ingest_fingerprint(pipeline: TextPipeline, max_words: int) -> str:
+    """What stored passages depend on besides the files: a change forces a full re-ingest."""
+    return f"{pipeline.fingerprint}:w{max_words}"
+
+
 def source_name(path: Path) -> str:
     """Stable identity of a file in the DB: its resolved absolute path."""
     return str(path.resolve())
 
 
-def _load_changed(files: list[Path], known: dict[str, str], force: bool,
+def _load_changed(files: list[Path], known: dict[str, str], force: bool, max_words: int,
                   report: IngestReport) -> list[Article]:
     """Parse the files whose content hash differs from the stored one."""
     changed: list[Article] = []
     for path in files:
         try:
-            article = load_article(path, source_name(path))
+            article = load_article(path, source_name(path), max_words)
         except KnowledgeFileError as exc:
             report.errors.append(exc)
             continue
@@ -89,7 +94,7 @@ def _tokenize(pipeline: TextPipeline, articles: list[Article], show_progress: bo
 
 
 async def ingest(store: Store, pipeline: TextPipeline, paths: Sequence[Path],
-                 show_progress: bool | None = None) -> IngestReport:
+                 show_progress: bool | None = None, max_words: int = 120) -> IngestReport:
     """Bring the store in line with the files under `paths`: add, replace, remove."""
     started = time.perf_counter()
     report = IngestReport()
@@ -100,8 +105,9 @@ async def ingest(store: Store, pipeline: TextPipeline, paths: Sequence[Path],
         except KnowledgeFileError as exc:
             report.errors.append(exc)
     known = await store.article_hashes()
-    force = await store.get_meta(FINGERPRINT_KEY) != pipeline.fingerprint
-    changed = _load_changed(files, known, force, report)
+    fingerprint = ingest_fingerprint(pipeline, max_words)
+    force = await store.get_meta(FINGERPRINT_KEY) != fingerprint
+    changed = _load_changed(files, known, force, max_words, report)
     if changed:
         terms = _tokenize(pipeline, changed, show_progress)
         titles, bodies = terms[: len(changed)], iter(terms[len(changed) :])
@@ -109,7 +115,7 @@ async def ingest(store: Store, pipeline: TextPipeline, paths: Sequence[Path],
             await store.replace_article(article, title_terms, [next(bodies) for _ in article.passages])
             report.passages += len(article.passages)
     report.removed = await store.delete_articles(_gone_sources(paths, files, known))
-    await store.set_meta(FINGERPRINT_KEY, pipeline.fingerprint)
+    await store.set_meta(FINGERPRINT_KEY, fingerprint)
     await store.set_meta(INGESTED_AT_KEY, repr(time.time()))
     report.seconds = time.perf_counter() - started
     return report
@@ -122,9 +128,11 @@ def _newest_mtime(folder: Path) -> float:
     return max(stamps)
 
 
-async def needs_refresh(store: Store, pipeline: TextPipeline, knowledge_dir: Path) -> bool:
+async def needs_refresh(store: Store, pipeline: TextPipeline, knowledge_dir: Path,
+                        max_words: int = 120) -> bool:
     """True when the DB was never filled, or the folder or the pipeline changed since."""
     ingested_at = await store.get_meta(INGESTED_AT_KEY)
-    if ingested_at is None or await store.get_meta(FINGERPRINT_KEY) != pipeline.fingerprint:
+    fingerprint = ingest_fingerprint(pipeline, max_words)
+    if ingested_at is None or await store.get_meta(FINGERPRINT_KEY) != fingerprint:
         return True
     return knowledge_dir.is_dir() and _newest_mtime(knowledge_dir) > float(ingested_at)

@@ -59,7 +59,7 @@ def _is_knowledge_file(path: Path, root: Path) -> bool:
     return not hidden and path.is_file() and path.suffix.lower() in KNOWLEDGE_SUFFIXES
 
 
-def load_article(path: Path, source: str | None = None) -> Article:
+def load_article(path: Path, source: str | None = None, max_words: int = 120) -> Article:
     """Parse one knowledge file (plus its sidecar) into an Article."""
     data, text = _read(path)
     if not text.strip():
@@ -71,7 +71,7 @@ def load_article(path: Path, source: str | None = None) -> Article:
     paragraphs, body_meta = (_parse_markdown if is_markdown else _parse_text)(body_text)
     sidecar_data, sidecar_meta = _read_sidecar(path)
     meta = {**body_meta, **file_meta, **sidecar_meta}
-    passages = split_passages(paragraphs)
+    passages = split_passages(paragraphs, max_words)
     if not passages:
         raise KnowledgeFileError(path, "không có đoạn văn nào")
     return Article(
