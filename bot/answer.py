@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -11,6 +12,8 @@ from bot.sentences import split_sentences
 from bot.text import WORD_RE, TextPipeline, fold
 
 SUMMARY_MAX_WORDS = 70
+# Pasted HTML: the tag names ("b", "script") are not part of the question.
+TAG_RE = re.compile(r"</?[A-Za-z][^<>]*>")
 
 
 class Outcome(StrEnum):
@@ -52,8 +55,8 @@ class Answer:
 
 
 def prepare_question(raw: str, max_chars: int) -> Question:
-    """Collapse whitespace and cut an over-long question at a word boundary."""
-    text = " ".join(raw.split())
+    """Drop markup tags, collapse whitespace, cut an over-long question at a word boundary."""
+    text = " ".join(TAG_RE.sub(" ", raw).split())
     if len(text) <= max_chars:
         return Question(text)
     cut = text[:max_chars].rsplit(" ", 1)[0] or text[:max_chars]
@@ -73,6 +76,7 @@ class Matcher:
     """The question's content words, compared accent-sensitively only if the user typed accents."""
 
     def __init__(self, pipeline: TextPipeline, question: str):
+        self.pipeline = pipeline
         syllables = pipeline.syllables(question)
         self.accented = any(s.accented != s.folded for s in syllables)
         content = [not pipeline.is_stopword(s, self.accented) for s in syllables]
@@ -95,7 +99,9 @@ class Matcher:
         """Share of the question's content words and word pairs found in `text`, accents ignored."""
         if not self.words:
             return 0.0
-        found = [fold(w.lower()) for w in WORD_RE.findall(text)]
+        # Read the text as the index does: its abbreviations ("CCCD") count as their
+        # spelled-out words ("căn cước công dân"), which the question may use instead.
+        found = [s.folded for s in self.pipeline.syllables(text)]
         found_pairs = set(itertools.pairwise(found))
         hits = sum(fold(w) in set(found) for w in self.words)
         hits += sum(pair in found_pairs for pair in self.pairs)
@@ -131,14 +137,27 @@ def summarize(matcher: Matcher, passage: str) -> str:
     return " ".join(sentences[i] for i in sorted(chosen))
 
 
-def compose(pipeline: TextPipeline, question: Question, hits: list[Hit],
-            min_coverage: float) -> Answer:
+def compose(
+    pipeline: TextPipeline, question: Question, hits: list[Hit], min_coverage: float
+) -> Answer:
     """Answered only when the top passage covers enough of the question's content words."""
     matcher = Matcher(pipeline, question.text)
     coverage = matcher.coverage(f"{hits[0].citation.title} {hits[0].text}") if hits else 0.0
     if not hits or coverage < min_coverage:
-        return Answer(question.text, Outcome.NOT_FOUND, tuple(hits), truncated=question.truncated,
-                      coverage=coverage)
+        return Answer(
+            question.text,
+            Outcome.NOT_FOUND,
+            tuple(hits),
+            truncated=question.truncated,
+            coverage=coverage,
+        )
     summary = summarize(matcher, hits[0].text)
-    return Answer(question.text, Outcome.ANSWERED, tuple(hits), summary, matcher.marks(summary),
-                  question.truncated, coverage)
+    return Answer(
+        question.text,
+        Outcome.ANSWERED,
+        tuple(hits),
+        summary,
+        matcher.marks(summary),
+        question.truncated,
+        coverage,
+    )

@@ -7,13 +7,14 @@ import asyncio
 import json
 import logging
 import os
+import sqlite3
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 from bot.answer import Answer, Outcome
-from bot.engine import KnowledgeBase
+from bot.engine import KnowledgeBase, load_index
 from bot.evaluation import DatasetError, Metrics, evaluate_baseline, evaluate_pipeline, load_dataset
 from bot.formatting import PLAIN, TERMINAL, render_answer
 from bot.ingest import ingest, needs_refresh
@@ -62,9 +63,16 @@ def answer_json(answer: Answer, message: str | None = None) -> dict:
         "question": answer.question,
         "answered": answer.answered,
         "results": [
-            {"rank": h.rank, "score": round(h.score, 4), "title": h.citation.title,
-             "url": h.citation.url, "date": h.citation.date, "author": h.citation.author,
-             "text": h.text, "source": h.citation.source}
+            {
+                "rank": h.rank,
+                "score": round(h.score, 4),
+                "title": h.citation.title,
+                "url": h.citation.url,
+                "date": h.citation.date,
+                "author": h.citation.author,
+                "text": h.text,
+                "source": h.citation.source,
+            }
             for h in answer.hits
         ],
     }
@@ -122,6 +130,8 @@ async def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     try:
         pipeline = TextPipeline(abbreviations_file=settings.abbreviations_file)
         report = await ingest(store, pipeline, paths, None, settings.max_passage_words)
+        # Build and persist the index now, so the next start-up only loads it.
+        await load_index(store, pipeline, settings)
         articles, passages = await store.counts()
     finally:
         await store.close()
@@ -134,8 +144,9 @@ async def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
 def _metrics_table(rows: list[Metrics], folded: bool) -> str:
     head = f"{'':18} {'Acc@1':>7} {'R@5':>7} {'R@10':>7} {'MRR@10':>7}"
     lines = [f"Câu hỏi {'bỏ dấu' if folded else 'có dấu'} ({rows[0].queries} câu)", head]
-    lines += [f"{m.name:18} {m.acc1:7.3f} {m.recall5:7.3f} {m.recall10:7.3f} {m.mrr10:7.3f}"
-              for m in rows]
+    lines += [
+        f"{m.name:18} {m.acc1:7.3f} {m.recall5:7.3f} {m.recall10:7.3f} {m.mrr10:7.3f}" for m in rows
+    ]
     return "\n".join(lines)
 
 
@@ -181,6 +192,9 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(COMMANDS[args.command](args, settings))
     except (SettingsError, DatasetError) as exc:
         say(str(exc))
+        return EXIT_USAGE
+    except sqlite3.DatabaseError as exc:
+        say(f"Không mở được cơ sở dữ liệu {settings.db_path}: {exc}")
         return EXIT_USAGE
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED

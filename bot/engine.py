@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bot.answer import Answer, Question, compose, prepare_question, question_problem
+from bot.answer import Answer, compose, prepare_question, question_problem
 from bot.index import BM25Index, Postings
 from bot.models import Hit
 from bot.settings import Settings
@@ -49,8 +49,9 @@ async def load_index(store: Store, pipeline: TextPipeline, settings: Settings) -
 class KnowledgeBase:
     """Answers questions from the stored articles."""
 
-    def __init__(self, store: Store, pipeline: TextPipeline, loaded: LoadedIndex,
-                 settings: Settings):
+    def __init__(
+        self, store: Store, pipeline: TextPipeline, loaded: LoadedIndex, settings: Settings
+    ):
         self.store = store
         self.pipeline = pipeline
         self.loaded = loaded
@@ -62,18 +63,24 @@ class KnowledgeBase:
 
     def rank(self, question: str, top_k: int) -> list[tuple[int, float]]:
         """(passage id, score) of the best passages, at most two from one article."""
-        found = self.loaded.index.search(self.pipeline.terms(question), top_k * 4 + 8)
-        per_article: dict[int, int] = {}
-        chosen: list[tuple[int, float]] = []
-        for doc, score in found:
-            article = int(self.loaded.article_ids[doc])
-            if per_article.get(article, 0) >= MAX_PER_ARTICLE:
-                continue
-            per_article[article] = per_article.get(article, 0) + 1
-            chosen.append((int(self.loaded.passage_ids[doc]), score))
-            if len(chosen) == top_k:
-                break
-        return chosen
+        terms = self.pipeline.terms(question)
+        k = top_k * 4 + 8
+        while True:
+            found = self.loaded.index.search(terms, k)
+            per_article: dict[int, int] = {}
+            chosen: list[tuple[int, float]] = []
+            for doc, score in found:
+                article = int(self.loaded.article_ids[doc])
+                if per_article.get(article, 0) >= MAX_PER_ARTICLE:
+                    continue
+                per_article[article] = per_article.get(article, 0) + 1
+                chosen.append((int(self.loaded.passage_ids[doc]), score))
+                if len(chosen) == top_k:
+                    return chosen
+            if len(found) < k:  # every matching passage was seen
+                return chosen
+            # One long article filled the window; look further for other articles.
+            k *= 4
 
     async def hits(self, ranked: list[tuple[int, float]]) -> list[Hit]:
         stored = await self.store.passages([pid for pid, _ in ranked])
@@ -90,6 +97,4 @@ class KnowledgeBase:
         if problem is not None:
             return Answer(question.text, problem, truncated=question.truncated)
         ranked = self.rank(question.text, top_k or self.settings.top_k)
-        return compose(self.pipeline, question, await self.hits(ranked),
-                       self.settings.min_coverage)
-
+        return compose(self.pipeline, question, await self.hits(ranked), self.settings.min_coverage)

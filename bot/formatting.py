@@ -63,8 +63,9 @@ def truncation_note(answer: Answer, limit: int) -> str:
     return f"(Câu hỏi quá dài nên tôi chỉ đọc {limit} ký tự đầu.)" if answer.truncated else ""
 
 
-def render_answer(answer: Answer, contact: str, markup: Markup = PLAIN,
-                  question_limit: int = 0) -> str:
+def render_answer(
+    answer: Answer, contact: str, markup: Markup = PLAIN, question_limit: int = 0
+) -> str:
     """The full reply: summary and sources, a hint, or an honest 'not found'."""
     if answer.outcome in HINTS:
         return markup.escape(HINTS[answer.outcome])
@@ -78,6 +79,7 @@ def render_answer(answer: Answer, contact: str, markup: Markup = PLAIN,
         blocks += [markup.escape(NOT_FOUND), markup.escape(contact)]
         titles = list(dict.fromkeys(h.citation.title for h in answer.hits))[:3]
         if titles:
-            blocks.append("\n".join([markup.escape(SUGGEST)]
-                                    + [f"• {markup.escape(t)}" for t in titles]))
+            blocks.append(
+                "\n".join([markup.escape(SUGGEST)] + [f"• {markup.escape(t)}" for t in titles])
+            )
     return "\n\n".join(b for b in blocks if b)

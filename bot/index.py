@@ -80,8 +80,15 @@ class Postings:
         """One blob for SQLite (plus caller's arrays): start-up loads it instead of re-counting."""
         buffer = io.BytesIO()
         vocab = np.frombuffer("\n".join(self.vocabulary).encode(), dtype=np.uint8)
-        np.savez(buffer, vocab=vocab, offsets=self.offsets, doc_ids=self.doc_ids,
-                 term_freqs=self.term_freqs, doc_lengths=self.doc_lengths, **extra)
+        np.savez(
+            buffer,
+            vocab=vocab,
+            offsets=self.offsets,
+            doc_ids=self.doc_ids,
+            term_freqs=self.term_freqs,
+            doc_lengths=self.doc_lengths,
+            **extra,
+        )
         return buffer.getvalue()
 
     @classmethod
@@ -122,8 +129,9 @@ class BM25Index:
         return len(self.postings.doc_lengths)
 
     @classmethod
-    def from_token_lists(cls, token_lists: Iterable[Sequence[str]],
-                         params: BM25Params | None = None) -> BM25Index:
+    def from_token_lists(
+        cls, token_lists: Iterable[Sequence[str]], params: BM25Params | None = None
+    ) -> BM25Index:
         return cls(Postings.build(token_lists), params)
 
     def _weights(self) -> np.ndarray:
@@ -158,12 +166,11 @@ class BM25Index:
         slices = self._term_slices(terms)
         if not slices or k <= 0:
             return []
-        ids = [self.postings.doc_ids[span] for span, _ in slices]
-        candidates = np.unique(np.concatenate(ids))
-        local = np.zeros(len(self))
-        for (span, repeats), doc_ids in zip(slices, ids):
-            local[doc_ids] += repeats * self.weights[span]
-        cand_scores = local[candidates]
+        # bincount, not np.unique: numpy 2's hash-based unique took ~80 ms at 100k passages.
+        ids = np.concatenate([self.postings.doc_ids[span] for span, _ in slices])
+        weights = np.concatenate([repeats * self.weights[span] for span, repeats in slices])
+        candidates = np.flatnonzero(np.bincount(ids, minlength=len(self)))
+        cand_scores = np.bincount(ids, weights=weights, minlength=len(self))[candidates]
         if len(candidates) > k:
             top = np.argpartition(-cand_scores, k - 1)[:k]
         else:

@@ -57,8 +57,9 @@ def source_name(path: Path) -> str:
     return str(path.resolve())
 
 
-def _load_changed(files: list[Path], known: dict[str, str], force: bool, max_words: int,
-                  report: IngestReport) -> list[Article]:
+def _load_changed(
+    files: list[Path], known: dict[str, str], force: bool, max_words: int, report: IngestReport
+) -> list[Article]:
     """Parse the files whose content hash differs from the stored one."""
     changed: list[Article] = []
     for path in files:
@@ -84,19 +85,33 @@ def _gone_sources(roots: Sequence[Path], files: list[Path], known: dict[str, str
     return [s for s in known if s not in present and any(s.startswith(f) for f in folders)]
 
 
-def _tokenize(pipeline: TextPipeline, articles: list[Article], show_progress: bool | None
-              ) -> list[list[str]]:
+def _tokenize(
+    pipeline: TextPipeline, articles: list[Article], show_progress: bool | None
+) -> list[list[str]]:
     texts = [a.title for a in articles] + [p.text for a in articles for p in a.passages]
-    bar = tqdm(total=len(texts), unit="đoạn", desc="Tách từ", file=sys.stderr,
-               disable=show_progress is False or len(texts) < PROGRESS_MIN_PASSAGES)
+    bar = tqdm(
+        total=len(texts),
+        unit="đoạn",
+        desc="Tách từ",
+        file=sys.stderr,
+        disable=show_progress is False or len(texts) < PROGRESS_MIN_PASSAGES,
+    )
     with bar:
         return terms_for_all(pipeline, texts, on_progress=bar.update)
 
 
-async def ingest(store: Store, pipeline: TextPipeline, paths: Sequence[Path],
-                 show_progress: bool | None = None, max_words: int = 120) -> IngestReport:
+async def ingest(
+    store: Store,
+    pipeline: TextPipeline,
+    paths: Sequence[Path],
+    show_progress: bool | None = None,
+    max_words: int = 120,
+) -> IngestReport:
     """Bring the store in line with the files under `paths`: add, replace, remove."""
     started = time.perf_counter()
+    # Stamp the run with the moment files are read, not when it ends: a file saved while a
+    # long run tokenizes is then newer than the stamp, and the next refresh picks it up.
+    scanned_at = time.time()
     report = IngestReport()
     files: list[Path] = []
     for root in paths:
@@ -112,11 +127,13 @@ async def ingest(store: Store, pipeline: TextPipeline, paths: Sequence[Path],
         terms = _tokenize(pipeline, changed, show_progress)
         titles, bodies = terms[: len(changed)], iter(terms[len(changed) :])
         for article, title_terms in zip(changed, titles):
-            await store.replace_article(article, title_terms, [next(bodies) for _ in article.passages])
+            await store.replace_article(
+                article, title_terms, [next(bodies) for _ in article.passages]
+            )
             report.passages += len(article.passages)
     report.removed = await store.delete_articles(_gone_sources(paths, files, known))
     await store.set_meta(FINGERPRINT_KEY, fingerprint)
-    await store.set_meta(INGESTED_AT_KEY, repr(time.time()))
+    await store.set_meta(INGESTED_AT_KEY, repr(scanned_at))
     report.seconds = time.perf_counter() - started
     return report
 
@@ -128,8 +145,9 @@ def _newest_mtime(folder: Path) -> float:
     return max(stamps)
 
 
-async def needs_refresh(store: Store, pipeline: TextPipeline, knowledge_dir: Path,
-                        max_words: int = 120) -> bool:
+async def needs_refresh(
+    store: Store, pipeline: TextPipeline, knowledge_dir: Path, max_words: int = 120
+) -> bool:
     """True when the DB was never filled, or the folder or the pipeline changed since."""
     ingested_at = await store.get_meta(INGESTED_AT_KEY)
     fingerprint = ingest_fingerprint(pipeline, max_words)

@@ -32,15 +32,15 @@ class Settings(BaseSettings):
 
     db_path: Path = Field(Path("data/bot.sqlite3"), validation_alias=_env("BOT_DB_PATH"))
     knowledge_dir: Path = Field(Path("knowledge"), validation_alias=_env("KNOWLEDGE_DIR"))
-    abbreviations_file: Path | None = Field(
-        None, validation_alias=_env("BOT_ABBREVIATIONS_FILE")
-    )
+    abbreviations_file: Path | None = Field(None, validation_alias=_env("BOT_ABBREVIATIONS_FILE"))
     top_k: int = Field(3, ge=1, le=10, validation_alias=_env("BOT_TOP_K"))
-    bm25_k1: float = Field(1.5, gt=0, validation_alias=_env("BM25_K1"))
+    bm25_k1: float = Field(0.5, gt=0, validation_alias=_env("BM25_K1"))
     bm25_b: float = Field(0.75, ge=0, le=1, validation_alias=_env("BM25_B"))
     bm25_epsilon: float = Field(0.25, ge=0, validation_alias=_env("BM25_EPSILON"))
-    title_weight: int = Field(2, ge=0, le=10, validation_alias=_env("BOT_TITLE_WEIGHT"))
-    max_passage_words: int = Field(120, ge=20, le=1000, validation_alias=_env("BOT_MAX_PASSAGE_WORDS"))
+    title_weight: int = Field(1, ge=0, le=10, validation_alias=_env("BOT_TITLE_WEIGHT"))
+    max_passage_words: int = Field(
+        120, ge=20, le=1000, validation_alias=_env("BOT_MAX_PASSAGE_WORDS")
+    )
     min_coverage: float = Field(0.5, gt=0, le=1, validation_alias=_env("BOT_MIN_COVERAGE"))
     max_question_chars: int = Field(
         500, ge=20, le=4000, validation_alias=_env("BOT_MAX_QUESTION_CHARS")

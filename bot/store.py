@@ -57,11 +57,16 @@ class Store:
         """Open (creating folder and file on demand) and bring the schema up to date."""
         path.parent.mkdir(parents=True, exist_ok=True)
         db = await aiosqlite.connect(path)
-        db.row_factory = aiosqlite.Row
-        await db.execute("PRAGMA journal_mode=WAL")
-        await db.execute("PRAGMA foreign_keys=ON")
-        await db.execute("PRAGMA busy_timeout=5000")
-        await migrate(db)
+        try:
+            db.row_factory = aiosqlite.Row
+            await db.execute("PRAGMA journal_mode=WAL")
+            await db.execute("PRAGMA foreign_keys=ON")
+            await db.execute("PRAGMA busy_timeout=5000")
+            await migrate(db)
+        except BaseException:
+            # An open connection's thread would keep the process alive after the error.
+            await db.close()
+            raise
         return cls(db, path)
 
     async def close(self) -> None:
@@ -93,10 +98,18 @@ class Store:
         cur = await self.db.execute(
             "INSERT INTO articles(source, content_hash, title, url, published, author, publisher,"
             " tags, title_terms, ingested_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (article.source, article.content_hash, article.title, article.url,
-             _date_text(article.published), article.author, article.publisher,
-             json.dumps(list(article.tags), ensure_ascii=False), " ".join(title_terms),
-             datetime.now(UTC).isoformat()),
+            (
+                article.source,
+                article.content_hash,
+                article.title,
+                article.url,
+                _date_text(article.published),
+                article.author,
+                article.publisher,
+                json.dumps(list(article.tags), ensure_ascii=False),
+                " ".join(title_terms),
+                datetime.now(UTC).isoformat(),
+            ),
         )
         article_id = cur.lastrowid
         for passage, terms in zip(article.passages, passage_terms, strict=True):
@@ -139,9 +152,7 @@ class Store:
             "JOIN articles a ON a.id = p.article_id ORDER BY p.id"
         )
         async with self.db.execute(query) as cur:
-            return [
-                IndexedPassage(r[0], r[1], r[2].split(), r[3].split()) async for r in cur
-            ]
+            return [IndexedPassage(r[0], r[1], r[2].split(), r[3].split()) async for r in cur]
 
     async def passages(self, passage_ids: Sequence[int]) -> dict[int, StoredPassage]:
         """Passages with their citations, keyed by id."""
@@ -157,7 +168,11 @@ class Store:
             rows = await cur.fetchall()
         return {
             r[0]: StoredPassage(
-                r[0], r[1], r[2], r[3], r[4],
+                r[0],
+                r[1],
+                r[2],
+                r[3],
+                r[4],
                 Citation(r[5], format_date(r[6]), r[7], r[8], r[9]),
             )
             for r in rows
@@ -165,9 +180,7 @@ class Store:
 
     async def load_snapshot(self, key: str) -> bytes | None:
         """The persisted index blob, if it was built for exactly this key."""
-        async with self.db.execute(
-            "SELECT blob FROM index_snapshot WHERE key = ?", (key,)
-        ) as cur:
+        async with self.db.execute("SELECT blob FROM index_snapshot WHERE key = ?", (key,)) as cur:
             row = await cur.fetchone()
         return row[0] if row else None
 

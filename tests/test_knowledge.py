@@ -69,9 +69,17 @@ def test_seed_article_metadata_comes_from_timestamp_and_byline() -> None:
     assert article.published == datetime(2023, 2, 22, 15, 36)
     assert article.author == "Hoàng Minh"
     assert article.source == str(SEED)
-    assert article.title.startswith("Trong nhiều hội nghị quan trọng")
-    assert article.title.endswith("…")
-    assert len(article.title.removesuffix("…").split()) == 12
+    # The shipped sidecar gives the scraped article its title.
+    assert article.title == "Xây dựng Chính quyền số ở Hải Phòng"
+
+
+def test_seed_without_sidecar_gets_a_derived_title(tmp_path: Path) -> None:
+    copy = tmp_path / "seed.txt"
+    shutil.copy(SEED, copy)
+    title = load_article(copy).title
+    assert title.startswith("Trong nhiều hội nghị quan trọng")
+    assert title.endswith("…")
+    assert len(title.removesuffix("…").split()) == 12
 
 
 def test_seed_article_keeps_body_and_drops_page_noise(tmp_path: Path) -> None:

@@ -1,0 +1,60 @@
+"""Shared fixtures: isolated settings, one text pipeline per session, a filled knowledge base."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.engine import KnowledgeBase
+from bot.settings import Settings
+from bot.store import Store
+from bot.text import TextPipeline
+from tests.helpers.files import SEED_KNOWLEDGE, SETTINGS_ENV, make_settings, refresh
+
+
+@pytest.fixture(autouse=True)
+def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No setting from the environment, and a working directory without a `.env`."""
+    for name in SETTINGS_ENV:
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def pipeline() -> TextPipeline:
+    """The shipped pipeline (underthesea is slow to load, so once per session)."""
+    return TextPipeline()
+
+
+@pytest.fixture
+def knowledge_dir(tmp_path: Path) -> Path:
+    """A private copy of the repository's knowledge/ folder."""
+    return Path(shutil.copytree(SEED_KNOWLEDGE, tmp_path / "knowledge"))
+
+
+@pytest.fixture
+def settings(tmp_path: Path, knowledge_dir: Path) -> Settings:
+    """Default settings with the DB file under tmp_path and the knowledge copy."""
+    return make_settings(tmp_path, knowledge_dir)
+
+
+@pytest.fixture
+async def store(settings: Settings) -> AsyncIterator[Store]:
+    """An empty, migrated database file under tmp_path."""
+    opened = await Store.open(settings.db_path)
+    try:
+        yield opened
+    finally:
+        await opened.close()
+
+
+@pytest.fixture
+async def kb(store: Store, pipeline: TextPipeline, settings: Settings) -> KnowledgeBase:
+    """The seed article ingested and ready to answer (the store fixture closes the DB)."""
+    report = await refresh(store, pipeline, settings)
+    assert report.ok and report.added == 1
+    return await KnowledgeBase.open(store, pipeline, settings)
