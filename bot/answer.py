@@ -9,7 +9,7 @@ from enum import StrEnum
 
 from bot.models import Hit
 from bot.sentences import split_sentences
-from bot.text import WORD_RE, TextPipeline, fold
+from bot.text import WORD_RE, TextPipeline, fold, typed_diacritics
 
 SUMMARY_MAX_WORDS = 70
 # Pasted HTML: the tag names ("b", "script") are not part of the question.
@@ -78,7 +78,7 @@ class Matcher:
     def __init__(self, pipeline: TextPipeline, question: str):
         self.pipeline = pipeline
         syllables = pipeline.syllables(question)
-        self.accented = any(s.accented != s.folded for s in syllables)
+        self.accented = typed_diacritics(question)
         content = [not pipeline.is_stopword(s, self.accented) for s in syllables]
         self.words = {self._key(s.accented) for s, keep in zip(syllables, content) if keep}
         # Adjacent content words: a phrase match is stronger evidence than scattered words.
@@ -101,7 +101,7 @@ class Matcher:
             return 0.0
         # Read the text as the index does: its abbreviations ("CCCD") count as their
         # spelled-out words ("căn cước công dân"), which the question may use instead.
-        found = [s.folded for s in self.pipeline.syllables(text)]
+        found = [s.folded for s in self.pipeline.syllables(text, normalize=False)]
         found_pairs = set(itertools.pairwise(found))
         hits = sum(fold(w) in set(found) for w in self.words)
         hits += sum(pair in found_pairs for pair in self.pairs)

@@ -124,10 +124,13 @@ class TextPipeline:
             return self._abbrev_exact[word]
         return self._abbrev_any.get(word.lower())
 
-    def syllables(self, text: str) -> list[Syllable]:
-        """Lower-cased syllables with abbreviations followed by their expansions."""
+    def syllables(self, text: str, normalize: bool = True) -> list[Syllable]:
+        """Lower-cased syllables with abbreviations followed by their expansions.
+
+        `normalize=False` skips tone placement, which only matters for accented forms."""
         out: list[Syllable] = []
-        for word in WORD_RE.findall(self.normalize(text)):
+        text = self.normalize(text) if normalize else unicodedata.normalize("NFC", text)
+        for word in WORD_RE.findall(text):
             lowered = word.lower()
             out.append(Syllable(lowered, fold(lowered)))
             expansion = self.expand(word)
