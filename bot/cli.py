@@ -173,11 +173,19 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--top-k", type=int, choices=range(1, 11), metavar="K")
     for p in (ing, ask, chat):
         p.add_argument("--db", type=Path, help="tệp SQLite (mặc định BOT_DB_PATH)")
+    run = sub.add_parser("run", help="chạy bot Telegram (polling, hoặc webhook khi có WEBHOOK_URL)")
+    run.add_argument("--db", type=Path, help="tệp SQLite (mặc định BOT_DB_PATH)")
     ev = sub.add_parser("eval", help="đo chất lượng trên bộ dữ liệu kiểu BEIR")
     ev.add_argument("dataset", type=Path)
     ev.add_argument("--fold", action="store_true", help="bỏ dấu tiếng Việt khỏi câu hỏi")
     ev.add_argument("--no-baseline", action="store_true", help="không chạy rank-bm25 thuần")
     return parser
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.telegram_app import run_bot  # the core CLI never needs Telegram
+
+    return run_bot(settings)
 
 
 COMMANDS = {"ingest": cmd_ingest, "ask": cmd_ask, "chat": cmd_chat, "eval": cmd_eval}
@@ -189,6 +197,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         settings = load_settings(db_path=getattr(args, "db", None))
+        if args.command == "run":
+            return cmd_run(args, settings)
         return asyncio.run(COMMANDS[args.command](args, settings))
     except (SettingsError, DatasetError) as exc:
         say(str(exc))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 
@@ -82,6 +83,12 @@ class KnowledgeBase:
             # One long article filled the window; look further for other articles.
             k *= 4
 
+    def further(self, question: str, shown: list[int], count: int) -> list[int]:
+        """Passage ids after the shown ones, best first, any article: what 'Xem thêm' pages."""
+        found = self.loaded.index.search(self.pipeline.terms(question), count + len(shown))
+        ids = [int(self.loaded.passage_ids[doc]) for doc, _ in found]
+        return [pid for pid in ids if pid not in shown][:count]
+
     async def hits(self, ranked: list[tuple[int, float]]) -> list[Hit]:
         stored = await self.store.passages([pid for pid, _ in ranked])
         return [
@@ -96,5 +103,9 @@ class KnowledgeBase:
         problem = question_problem(question)
         if problem is not None:
             return Answer(question.text, problem, truncated=question.truncated)
-        ranked = self.rank(question.text, top_k or self.settings.top_k)
-        return compose(self.pipeline, question, await self.hits(ranked), self.settings.min_coverage)
+        # CPU-bound work goes to a thread so a bot serving many chats keeps its event loop free.
+        ranked = await asyncio.to_thread(self.rank, question.text, top_k or self.settings.top_k)
+        hits = await self.hits(ranked)
+        return await asyncio.to_thread(
+            compose, self.pipeline, question, hits, self.settings.min_coverage
+        )

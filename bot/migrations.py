@@ -66,6 +66,22 @@ MIGRATIONS: tuple[Migration, ...] = (
         CREATE TABLE index_snapshot (key TEXT PRIMARY KEY, blob BLOB NOT NULL);
         """,
     ),
+    Migration(
+        "create_answers_and_votes",
+        """
+        CREATE TABLE answers (
+            question_id INTEGER PRIMARY KEY REFERENCES questions(id) ON DELETE CASCADE,
+            passage_ids TEXT NOT NULL
+        );
+        CREATE TABLE votes (
+            question_id INTEGER NOT NULL REFERENCES questions(id) ON DELETE CASCADE,
+            user_hash TEXT NOT NULL,
+            vote INTEGER NOT NULL CHECK (vote IN (-1, 1)),
+            voted_at TEXT NOT NULL,
+            PRIMARY KEY (question_id, user_hash)
+        );
+        """,
+    ),
 )
 
 

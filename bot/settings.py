@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import AliasChoices, Field, ValidationError, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import (
+    AliasChoices,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.index import BM25Params
 
@@ -13,6 +22,10 @@ DEFAULT_CONTACT = (
     "Bạn có thể liên hệ Trung tâm Phục vụ hành chính công thành phố (giờ hành chính, "
     "thứ Hai–thứ Sáu) hoặc tra cứu tại Cổng Dịch vụ công quốc gia https://dichvucong.gov.vn"
 )
+
+
+# BotFather tokens look like "123456789:AAH…" (bot id, colon, 35-ish url-safe characters).
+TOKEN_RE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{30,}$")
 
 
 def _env(name: str) -> AliasChoices:
@@ -47,11 +60,55 @@ class Settings(BaseSettings):
     )
     contact_line: str = Field(DEFAULT_CONTACT, min_length=1, validation_alias=_env("BOT_CONTACT"))
 
+    telegram_bot_token: SecretStr | None = Field(None, validation_alias=_env("TELEGRAM_BOT_TOKEN"))
+    telegram_base_url: str | None = Field(None, validation_alias=_env("TELEGRAM_BASE_URL"))
+    admin_user_ids: Annotated[frozenset[int], NoDecode] = Field(
+        frozenset(), validation_alias=_env("ADMIN_USER_IDS")
+    )
+    webhook_url: str | None = Field(None, validation_alias=_env("WEBHOOK_URL"))
+    webhook_port: int = Field(8443, ge=1, le=65535, validation_alias=_env("WEBHOOK_PORT"))
+    webhook_listen: str = Field("0.0.0.0", validation_alias=_env("WEBHOOK_LISTEN"))
+    webhook_secret: SecretStr | None = Field(None, validation_alias=_env("WEBHOOK_SECRET"))
+    flood_limit: int = Field(10, ge=1, le=1000, validation_alias=_env("BOT_FLOOD_LIMIT"))
+    user_hash_salt: SecretStr | None = Field(None, validation_alias=_env("BOT_USER_SALT"))
+
+    @field_validator("admin_user_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            return frozenset(int(v) for v in re.split(r"[,\s]+", value.strip()) if v)
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_charset(cls, value: SecretStr | None) -> SecretStr | None:
+        # Telegram accepts 1-256 characters of A-Z, a-z, 0-9, _ and - as secret_token.
+        if value is not None and not re.fullmatch(
+            r"[A-Za-z0-9_-]{1,256}", value.get_secret_value()
+        ):
+            raise ValueError("chỉ dùng A-Z, a-z, 0-9, _ và -, tối đa 256 ký tự")
+        return value
+
     @model_validator(mode="after")
     def _abbreviations_exist(self) -> Settings:
         if self.abbreviations_file is not None and not self.abbreviations_file.is_file():
             raise ValueError(f"BOT_ABBREVIATIONS_FILE: không có tệp {self.abbreviations_file}")
         return self
+
+    def bot_token(self) -> str:
+        """The Telegram token, or SettingsError when it is missing or malformed."""
+        token = (
+            self.telegram_bot_token.get_secret_value().strip() if self.telegram_bot_token else ""
+        )
+        if not token:
+            raise SettingsError(
+                "Thiếu TELEGRAM_BOT_TOKEN: tạo bot với @BotFather rồi đặt token vào .env"
+            )
+        if not TOKEN_RE.match(token):
+            raise SettingsError(
+                "TELEGRAM_BOT_TOKEN sai định dạng (cần dạng 123456789:AA…, lấy từ @BotFather)"
+            )
+        return token
 
     @property
     def bm25(self) -> BM25Params:

@@ -1,0 +1,45 @@
+"""Group rules: is a message meant for the bot, and what is the question in it?"""
+
+from __future__ import annotations
+
+import re
+
+from telegram import Message, MessageEntity
+
+
+def _mentions_bot(message: Message, username: str, bot_id: int) -> list[MessageEntity]:
+    """Entities in the text that name this bot (@username, any case, or a text mention)."""
+    found = []
+    for entity in message.entities or ():
+        if entity.type == MessageEntity.MENTION:
+            if message.parse_entity(entity).lower() == f"@{username.lower()}":
+                found.append(entity)
+        elif entity.type == MessageEntity.TEXT_MENTION and entity.user and entity.user.id == bot_id:
+            found.append(entity)
+    return found
+
+
+def _without(message: Message, entities: list[MessageEntity]) -> str:
+    """The message text with the given entities cut out (offsets count UTF-16 units)."""
+    encoded = (message.text or "").encode("utf-16-le")
+    for entity in sorted(entities, key=lambda e: e.offset, reverse=True):
+        start, end = entity.offset * 2, (entity.offset + entity.length) * 2
+        encoded = encoded[:start] + " ".encode("utf-16-le") + encoded[end:]
+    return re.sub(r"\s+", " ", encoded.decode("utf-16-le")).strip(" ,:")
+
+
+def addressed_question(message: Message, username: str, bot_id: int) -> str | None:
+    """The question when the bot is @mentioned or replied to; None when the message is not ours."""
+    mentions = _mentions_bot(message, username, bot_id)
+    if mentions:
+        return _without(message, mentions)
+    replied = message.reply_to_message
+    if replied and replied.from_user and replied.from_user.id == bot_id:
+        return message.text or ""
+    return None
+
+
+def command_for_other_bot(message: Message, username: str) -> bool:
+    """'/cmd@OtherBot': a command in a group that names some other bot."""
+    command = (message.text or "").split(maxsplit=1)[0] if message.text else ""
+    return "@" in command and command.split("@", 1)[1].lower() != username.lower()

@@ -1,0 +1,77 @@
+"""Inline keyboards and their callback data (≤ 64 bytes, everything else lives in SQLite)."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+VOTE, MORE, EXAMPLE, SOURCES = "v", "m", "x", "s"
+EXAMPLES = (
+    "Chính quyền số là gì?",
+    "Dịch vụ công trực tuyến mức độ 4 là gì?",
+    "Hải Phòng xây dựng chính quyền số như thế nào?",
+)
+
+
+class Callback(NamedTuple):
+    """A parsed button press: kind, the id it refers to, and a number (vote or page)."""
+
+    kind: str
+    ref: int
+    value: int
+
+
+def encode(kind: str, ref: int, value: int = 0) -> str:
+    return f"{kind}:{ref}:{value}"
+
+
+def decode(data: str | None) -> Callback | None:
+    """None for anything this bot did not write (old, foreign or tampered buttons)."""
+    parts = (data or "").split(":")
+    if len(parts) != 3 or parts[0] not in (VOTE, MORE, EXAMPLE, SOURCES):
+        return None
+    try:
+        return Callback(parts[0], int(parts[1]), int(parts[2]))
+    except ValueError:
+        return None
+
+
+def answer_keyboard(question_id: int, page: int, has_more: bool) -> InlineKeyboardMarkup:
+    """👍 / 👎 and paging through further passages of the same answer."""
+    rows = [
+        [
+            InlineKeyboardButton("👍", callback_data=encode(VOTE, question_id, 1)),
+            InlineKeyboardButton("👎", callback_data=encode(VOTE, question_id, -1)),
+        ]
+    ]
+    paging = []
+    if page > 0:
+        paging.append(
+            InlineKeyboardButton("◀ Quay lại", callback_data=encode(MORE, question_id, page - 1))
+        )
+    if has_more:
+        paging.append(
+            InlineKeyboardButton("Xem thêm ▶", callback_data=encode(MORE, question_id, page + 1))
+        )
+    if paging:
+        rows.append(paging)
+    return InlineKeyboardMarkup(rows)
+
+
+def examples_keyboard() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(q, callback_data=encode(EXAMPLE, i))]
+            for i, q in enumerate(EXAMPLES)
+        ]
+    )
+
+
+def sources_keyboard(page: int, has_more: bool) -> InlineKeyboardMarkup | None:
+    buttons = []
+    if page > 0:
+        buttons.append(InlineKeyboardButton("◀ Trước", callback_data=encode(SOURCES, page - 1)))
+    if has_more:
+        buttons.append(InlineKeyboardButton("Sau ▶", callback_data=encode(SOURCES, page + 1)))
+    return InlineKeyboardMarkup([buttons]) if buttons else None

@@ -1,0 +1,148 @@
+"""Wire the Telegram Application: handlers, commands, the knowledge base, polling or webhook."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import urlsplit
+
+from telegram import BotCommand, Update
+from telegram.error import InvalidToken, NetworkError, TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    InlineQueryHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot import handlers
+from bot.callbacks import on_button, on_sources
+from bot.engine import KnowledgeBase
+from bot.flood import FloodGuard
+from bot.ingest import ingest, needs_refresh
+from bot.records import user_salt
+from bot.settings import Settings, SettingsError
+from bot.store import Store
+from bot.telegram_texts import COMMANDS
+from bot.text import TextPipeline
+
+log = logging.getLogger(__name__)
+NEW = filters.UpdateType.MESSAGE  # edited messages and channel posts are ignored
+PRIVATE, GROUPS = filters.ChatType.PRIVATE, filters.ChatType.GROUPS
+
+
+class RedactingFormatter(logging.Formatter):
+    """Removes the bot token from every log line, tracebacks included."""
+
+    def __init__(self, fmt: str, secrets: list[str]):
+        super().__init__(fmt)
+        self.secrets = [s for s in secrets if s]
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        for secret in self.secrets:
+            text = text.replace(secret, "[token]")
+        return text
+
+
+def configure_logging(token: str) -> None:
+    """INFO logs without the token; httpx's per-request lines (URLs hold the token) silenced."""
+    logging.basicConfig()
+    logging.getLogger().setLevel(logging.INFO)
+    formatter = RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", [token])
+    for handler in logging.getLogger().handlers:
+        handler.setFormatter(formatter)
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+
+
+def add_handlers(app: Application) -> None:
+    """Routing table: commands first, then text by chat type, then the rest."""
+    app.add_handler(CommandHandler("start", handlers.on_start, filters=NEW))
+    app.add_handler(CommandHandler("help", handlers.on_help, filters=NEW))
+    app.add_handler(CommandHandler("ask", handlers.on_ask, filters=NEW))
+    app.add_handler(CommandHandler("about", handlers.on_about, filters=NEW))
+    app.add_handler(CommandHandler("sources", on_sources, filters=NEW))
+    app.add_handler(MessageHandler(NEW & filters.COMMAND, handlers.on_unknown_command))
+    private_text = NEW & PRIVATE & (filters.TEXT | filters.CAPTION)
+    app.add_handler(MessageHandler(private_text, handlers.on_private_text))
+    app.add_handler(MessageHandler(NEW & GROUPS & filters.TEXT, handlers.on_group_text))
+    app.add_handler(MessageHandler(NEW & PRIVATE, handlers.on_not_text))
+    app.add_handler(CallbackQueryHandler(on_button))
+    app.add_handler(InlineQueryHandler(handlers.on_inline_query))
+    app.add_error_handler(handlers.on_error)
+
+
+def build_application(settings: Settings, token: str) -> Application:
+    builder = (
+        ApplicationBuilder()
+        .token(token)
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .concurrent_updates(64)
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+    )
+    if settings.telegram_base_url:
+        builder = builder.base_url(settings.telegram_base_url)
+    app = builder.build()
+    app.bot_data["settings"] = settings
+    add_handlers(app)
+    return app
+
+
+async def _post_init(app: Application) -> None:
+    """Open the knowledge base (refreshing it from knowledge/ if stale) and register commands."""
+    settings: Settings = app.bot_data["settings"]
+    store = await Store.open(settings.db_path)
+    pipeline = TextPipeline(abbreviations_file=settings.abbreviations_file)
+    if await needs_refresh(store, pipeline, settings.knowledge_dir, settings.max_passage_words):
+        report = await ingest(
+            store, pipeline, [settings.knowledge_dir], False, settings.max_passage_words
+        )
+        log.info("Kho tri thức đã cập nhật: %s", report.summary())
+    kb = await KnowledgeBase.open(store, pipeline, settings)
+    salt = await user_salt(
+        store, settings.user_hash_salt.get_secret_value() if settings.user_hash_salt else None
+    )
+    app.bot_data["core"] = handlers.Core(
+        kb, store, settings, salt, FloodGuard(settings.flood_limit)
+    )
+    await app.bot.set_my_commands([BotCommand(name, text) for name, text in COMMANDS])
+    log.info("Bot @%s sẵn sàng với %d đoạn văn", app.bot.username, len(kb.loaded.index))
+
+
+async def _post_shutdown(app: Application) -> None:
+    core = app.bot_data.get("core")
+    if core is not None:
+        await core.store.close()
+
+
+def run_bot(settings: Settings) -> int:
+    """Serve until SIGINT/SIGTERM; returns the process exit code."""
+    token = settings.bot_token()
+    configure_logging(token)
+    app = build_application(settings, token)
+    try:
+        if settings.webhook_url:
+            secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+            app.run_webhook(
+                listen=settings.webhook_listen,
+                port=settings.webhook_port,
+                url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
+                webhook_url=settings.webhook_url,
+                secret_token=secret,
+                allowed_updates=Update.ALL_TYPES,
+            )
+        else:
+            app.run_polling(allowed_updates=Update.ALL_TYPES)
+    except InvalidToken:
+        raise SettingsError(
+            "Telegram từ chối TELEGRAM_BOT_TOKEN (token không hợp lệ hoặc đã bị thu hồi)"
+        ) from None
+    except (NetworkError, TelegramError) as exc:
+        log.error("Không kết nối được Telegram: %s", exc)
+        return 1
+    return 0
