@@ -40,7 +40,11 @@ class Settings(BaseSettings):
     """Every setting the bot reads; `.env.example` documents each key."""
 
     model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
+        env_file=".env",
+        env_file_encoding="utf-8",
+        env_ignore_empty=True,
+        extra="ignore",
+        populate_by_name=True,
     )
 
     db_path: Path = Field(Path("data/bot.sqlite3"), validation_alias=_env("BOT_DB_PATH"))
