@@ -1,0 +1,74 @@
+"""Settings: every key documented, validated at start-up with readable messages."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from bot.settings import Settings, SettingsError, load_settings
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLE = REPO / ".env.example"
+
+
+def env_names() -> set[str]:
+    """The environment variable of every setting (the first alias of each field)."""
+    names = set()
+    for field in Settings.model_fields.values():
+        alias = field.validation_alias
+        names.add(alias.choices[0] if alias is not None else "")  # type: ignore[union-attr]
+    return names
+
+
+def test_env_example_lists_every_setting_with_a_comment() -> None:
+    text = EXAMPLE.read_text(encoding="utf-8")
+    documented = set(re.findall(r"^([A-Z0-9_]+)=", text, flags=re.M))
+    assert env_names() == documented
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        if re.match(r"^[A-Z0-9_]+=", line):
+            above = [ln for ln in lines[:i] if ln.strip()][-1]
+            assert above.startswith("#") or re.match(r"^[A-Z0-9_]+=", above), line
+
+
+def test_env_example_loads_as_valid_settings() -> None:
+    settings = Settings(_env_file=EXAMPLE)  # type: ignore[call-arg]
+    assert settings.telegram_bot_token is None  # empty means unset
+    assert settings.flood_limit == 10
+
+
+def test_admin_ids_are_comma_separated(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ADMIN_USER_IDS", "12, 34 56")
+    assert load_settings().admin_user_ids == frozenset({12, 34, 56})
+
+
+@pytest.mark.parametrize(
+    ("token", "expected"),
+    [(None, "Thiếu TELEGRAM_BOT_TOKEN"), ("abc", "sai định dạng"), ("123:short", "sai định dạng")],
+)
+def test_bad_tokens_get_one_clear_line(
+    monkeypatch: pytest.MonkeyPatch, token: str | None, expected: str
+) -> None:
+    if token:
+        monkeypatch.setenv("TELEGRAM_BOT_TOKEN", token)
+    with pytest.raises(SettingsError, match=expected) as caught:
+        load_settings().bot_token()
+    assert "\n" not in str(caught.value)
+    if token:
+        assert token not in str(caught.value)
+
+
+def test_a_good_token_is_returned(monkeypatch: pytest.MonkeyPatch) -> None:
+    token = "123456789:AAHtestTokenValue_abcdefghijklmnopqrstu"
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", token)
+    settings = load_settings()
+    assert settings.bot_token() == token
+    assert token not in repr(settings)
+
+
+def test_webhook_secret_charset_is_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WEBHOOK_SECRET", "has space!")
+    with pytest.raises(SettingsError, match="WEBHOOK_SECRET"):
+        load_settings()
