@@ -24,6 +24,8 @@ def _without(message: Message, entities: list[MessageEntity]) -> str:
     encoded = (message.text or "").encode("utf-16-le")
     for entity in sorted(entities, key=lambda e: e.offset, reverse=True):
         start, end = entity.offset * 2, (entity.offset + entity.length) * 2
+        while encoded[end : end + 2] in (b",\x00", b":\x00"):  # "@Bot, question"
+            end += 2
         encoded = encoded[:start] + " ".encode("utf-16-le") + encoded[end:]
     return re.sub(r"\s+", " ", encoded.decode("utf-16-le")).strip(" ,:")
 

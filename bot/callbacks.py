@@ -26,11 +26,11 @@ from bot.telegram_format import HTML, split_message
 SOURCES_PER_PAGE = 10
 
 
-async def sources_page(core: Core, page: int) -> tuple[str, bool]:
-    """One page of the article list as HTML, and whether a next page exists."""
+async def sources_page(core: Core, page: int) -> tuple[str, int, bool]:
+    """One page of the article list as HTML, the page shown, and whether a next page exists."""
     articles, _ = await core.store.counts()
     if not articles:
-        return texts.SOURCES_EMPTY, False
+        return texts.SOURCES_EMPTY, 0, False
     pages = (articles + SOURCES_PER_PAGE - 1) // SOURCES_PER_PAGE
     page = min(max(page, 0), pages - 1)
     rows = await list_articles(core.store, page * SOURCES_PER_PAGE, SOURCES_PER_PAGE)
@@ -38,11 +38,11 @@ async def sources_page(core: Core, page: int) -> tuple[str, bool]:
     for n, article in enumerate(rows, start=page * SOURCES_PER_PAGE + 1):
         title = HTML.link(HTML.escape(article.title), article.url)
         lines.append(f"{n}. {title}" + (f" — {article.date}" if article.date else ""))
-    return "\n".join(lines), page + 1 < pages
+    return "\n".join(lines), page, page + 1 < pages
 
 
 async def on_sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    text, more = await sources_page(core_of(context), 0)
+    text, _, more = await sources_page(core_of(context), 0)
     if update.effective_message:
         await update.effective_message.reply_html(
             text, reply_markup=sources_keyboard(0, more), disable_web_page_preview=True
@@ -50,17 +50,25 @@ async def on_sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
 
 async def answer_page(core: Core, question_id: int, page: int) -> tuple[str, bool] | None:
-    """Page 0 is the answer itself; later pages list further passages with citations."""
+    """Page 0 is the answer itself; later pages list further passages with citations.
+
+    None when the question is unknown; an empty text when the page is past the end.
+    """
     stored = await answer_of(core.store, question_id)
     if stored is None:
         return None
     question, passage_ids = stored
-    shown = core.settings.top_k  # page 0 is the answer with its top-k passages
+    answer = await core.kb.ask(question)
+    # The stored ids start with the answer's own hits (fewer than top_k when one article
+    # supplies them all), then the further passages that the later pages list.
+    shown = len(answer.hits)
     if page <= 0:
-        return render(await core.kb.ask(question), core), len(passage_ids) > shown
+        return render(answer, core), len(passage_ids) > shown
     start = shown + (page - 1) * PAGE_SIZE
     chosen = passage_ids[start : start + PAGE_SIZE]
     hits = await core.kb.hits([(pid, 0.0) for pid in chosen])
+    if not hits:
+        return "", False
     blocks = [texts.MORE_TITLE.format(page=page + 1)]
     for n, hit in enumerate(hits, start=start + 1):
         blocks.append(f"{HTML.escape(hit.text)}\n{citation_line(n, hit.citation, HTML)}")
@@ -86,9 +94,9 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await query.answer()
         await answer_question(update, context, EXAMPLES[pressed.ref])
     elif pressed.kind == SOURCES:
-        text, more = await sources_page(core, pressed.ref)
+        text, page, more = await sources_page(core, pressed.ref)
         await query.answer()
-        await _edit(update, text, sources_keyboard(pressed.ref, more))
+        await _edit(update, text, sources_keyboard(page, more))
     else:
         await query.answer(texts.EXPIRED)
 
@@ -101,6 +109,9 @@ async def _show_page(update: Update, core: Core, question_id: int, page: int) ->
         await query.answer(texts.EXPIRED)
         return
     text, more = found
+    if not text:
+        await query.answer(texts.NO_MORE)
+        return
     await query.answer()
     await _edit(update, text, answer_keyboard(question_id, page, more))
 

@@ -17,10 +17,14 @@ class FloodGuard:
         self.window = window
         self.clock = clock
         self._seen: defaultdict[int, deque[float]] = defaultdict(deque)
+        self._swept: float | None = None  # when idle users were last dropped
 
     def allow(self, user_id: int) -> bool:
         """True and counted when the user is under the limit; False (not counted) otherwise."""
         now = self.clock()
+        if self._swept is None or now - self._swept >= self.window:
+            self.forget_idle()  # at most once a window, so memory holds only recent users
+            self._swept = now
         stamps = self._seen[user_id]
         while stamps and now - stamps[0] >= self.window:
             stamps.popleft()

@@ -71,7 +71,7 @@ async def answer_question(
 ) -> None:
     """Flood check, typing action, answer, record, reply with buttons."""
     core, message, user = core_of(context), update.effective_message, update.effective_user
-    if message is None or user is None:
+    if message is None or user is None or user.is_bot:  # commands from bots too
         return
     group = message.chat.type != ChatType.PRIVATE
     if not core.flood.allow(user.id):
@@ -153,8 +153,12 @@ async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Help for an unknown command: in private always, in groups only when it names this bot."""
     message = update.effective_message
-    if message and not command_for_other_bot(message, context.bot.username):
+    if message is None or command_for_other_bot(message, context.bot.username):
+        return
+    named = f"@{context.bot.username.lower()}" in (message.text or "").split(maxsplit=1)[0].lower()
+    if message.chat.type == ChatType.PRIVATE or named:
         await on_help(update, context)
 
 

@@ -7,6 +7,7 @@ from typing import NamedTuple
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 VOTE, MORE, EXAMPLE, SOURCES = "v", "m", "x", "s"
+MAX_NUMBER = 2**63 - 1  # SQLite's INTEGER range: a larger (tampered) id must not reach a query
 EXAMPLES = (
     "Chính quyền số là gì?",
     "Dịch vụ công trực tuyến mức độ 4 là gì?",
@@ -32,9 +33,12 @@ def decode(data: str | None) -> Callback | None:
     if len(parts) != 3 or parts[0] not in (VOTE, MORE, EXAMPLE, SOURCES):
         return None
     try:
-        return Callback(parts[0], int(parts[1]), int(parts[2]))
+        ref, value = int(parts[1]), int(parts[2])
     except ValueError:
         return None
+    if not (0 <= ref <= MAX_NUMBER and -1 <= value <= MAX_NUMBER):
+        return None
+    return Callback(parts[0], ref, value)
 
 
 def answer_keyboard(question_id: int, page: int, has_more: bool) -> InlineKeyboardMarkup:

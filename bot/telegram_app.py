@@ -48,6 +48,20 @@ class RedactingFormatter(logging.Formatter):
         return text
 
 
+class StartupFailureFilter(logging.Filter):
+    """PTB logs a failed start-up with a traceback; run_bot reports it in one clear line.
+
+    A rejected token is dropped (SettingsError says it), other start-up errors keep their line.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and "(Bootstrap" in record.getMessage():
+            if isinstance(record.exc_info[1], InvalidToken):
+                return False
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
 def configure_logging(token: str) -> None:
     """INFO logs without the token; httpx's per-request lines (URLs hold the token) silenced."""
     logging.basicConfig()
@@ -55,6 +69,7 @@ def configure_logging(token: str) -> None:
     formatter = RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", [token])
     for handler in logging.getLogger().handlers:
         handler.setFormatter(formatter)
+        handler.addFilter(StartupFailureFilter())
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
 

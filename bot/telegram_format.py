@@ -32,8 +32,8 @@ HTML = HtmlMarkup()
 
 
 def plain_length(fragment: str) -> int:
-    """Characters Telegram counts: the text after entities are parsed."""
-    return len(html.unescape(TAG_RE.sub("", fragment)))
+    """Length as Telegram counts it: UTF-16 units of the text after entities are parsed."""
+    return len(html.unescape(TAG_RE.sub("", fragment)).encode("utf-16-le")) // 2
 
 
 def _hard_split(block: str, limit: int) -> list[str]:
