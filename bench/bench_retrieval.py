@@ -156,7 +156,8 @@ async def baselines(
 ) -> float:
     """rank_bm25 and bm25s on the same token lists; returns the speed-up over get_scores."""
     sub = q_terms[: max(20, min(len(q_terms), 2_000_000 // len(token_lists)))]
-    t_okapi, okapi = timed(lambda: BM25Okapi(token_lists))
+    p = settings.bm25
+    t_okapi, okapi = timed(lambda: BM25Okapi(token_lists, k1=p.k1, b=p.b, epsilon=p.epsilon))
     okapi_ms = await latencies(okapi.get_scores, sub)
     same = all(np.allclose(index.scores(t), okapi.get_scores(t)) for t in sub[:3])
     del okapi
