@@ -41,7 +41,6 @@ class Features:
     skip_bigrams: bool = True
     folded_trigrams: bool = True
     accented_syllables: bool = True
-    accented_bigrams: bool = True
     segmented_words: bool = False
     drop_stopwords: bool = True
 
@@ -163,8 +162,6 @@ class TextPipeline:
             terms += ngrams(folded, 3)
         if accented and f.accented_syllables:
             terms += [ACCENTED_PREFIX + s.accented for s in kept]
-        if accented and f.accented_bigrams:
-            terms += ngrams([s.accented for s in syllables], 2, ACCENTED_PREFIX)
         if f.segmented_words:
             terms += self.segmented_words(text)
         return terms
