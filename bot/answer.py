@@ -44,6 +44,7 @@ class Answer:
     marks: tuple[tuple[int, int], ...] = ()
     truncated: bool = False
     coverage: float = 0.0
+    further: tuple[int, ...] = ()  # passage ids after the hits, for paging
 
     @property
     def answered(self) -> bool:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
 from bot.answer import Answer, compose, prepare_question, question_problem
-from bot.index import BM25Index, Postings
+from bot.index import BM25Index, Postings, ScoredDoc
 from bot.models import Hit
 from bot.settings import Settings
 from bot.store import Store
@@ -47,6 +49,13 @@ async def load_index(store: Store, pipeline: TextPipeline, settings: Settings) -
     return LoadedIndex(index, ids["passage_ids"], ids["article_ids"])
 
 
+class Ranking(NamedTuple):
+    """Passages for the answer, and the ids after them that 'Xem thêm' pages through."""
+
+    chosen: list[tuple[int, float]]
+    further: list[int]
+
+
 class KnowledgeBase:
     """Answers questions from the stored articles."""
 
@@ -62,32 +71,29 @@ class KnowledgeBase:
     async def open(cls, store: Store, pipeline: TextPipeline, settings: Settings) -> KnowledgeBase:
         return cls(store, pipeline, await load_index(store, pipeline, settings), settings)
 
-    def rank(self, question: str, top_k: int) -> list[tuple[int, float]]:
-        """(passage id, score) of the best passages, at most two from one article."""
+    def rank(self, question: str, top_k: int, further: int = 0) -> Ranking:
+        """Best passages (at most two an article), then `further` more ids from any article."""
         terms = self.pipeline.terms(question)
-        k = top_k * 4 + 8
+        k = top_k * 4 + 8 + further
         while True:
             found = self.loaded.index.search(terms, k)
-            per_article: dict[int, int] = {}
-            chosen: list[tuple[int, float]] = []
-            for doc, score in found:
-                article = int(self.loaded.article_ids[doc])
-                if per_article.get(article, 0) >= MAX_PER_ARTICLE:
-                    continue
+            chosen = self._capped(found, top_k)
+            if len(chosen) == top_k or len(found) < k:
+                break
+            k *= 4  # one long article filled the window; look further for other articles
+        shown = {pid for pid, _ in chosen}
+        ids = (int(self.loaded.passage_ids[doc]) for doc, _ in found)
+        return Ranking(chosen, [pid for pid in ids if pid not in shown][:further])
+
+    def _capped(self, found: list[ScoredDoc], top_k: int) -> list[tuple[int, float]]:
+        per_article: dict[int, int] = {}
+        chosen: list[tuple[int, float]] = []
+        for doc, score in found:
+            article = int(self.loaded.article_ids[doc])
+            if per_article.get(article, 0) < MAX_PER_ARTICLE and len(chosen) < top_k:
                 per_article[article] = per_article.get(article, 0) + 1
                 chosen.append((int(self.loaded.passage_ids[doc]), score))
-                if len(chosen) == top_k:
-                    return chosen
-            if len(found) < k:  # every matching passage was seen
-                return chosen
-            # One long article filled the window; look further for other articles.
-            k *= 4
-
-    def further(self, question: str, shown: list[int], count: int) -> list[int]:
-        """Passage ids after the shown ones, best first, any article: what 'Xem thêm' pages."""
-        found = self.loaded.index.search(self.pipeline.terms(question), count + len(shown))
-        ids = [int(self.loaded.passage_ids[doc]) for doc, _ in found]
-        return [pid for pid in ids if pid not in shown][:count]
+        return chosen
 
     async def hits(self, ranked: list[tuple[int, float]]) -> list[Hit]:
         stored = await self.store.passages([pid for pid, _ in ranked])
@@ -97,15 +103,17 @@ class KnowledgeBase:
             if pid in stored
         ]
 
-    async def ask(self, raw_question: str, top_k: int | None = None) -> Answer:
-        """The answer to one question; never raises for bad input."""
+    async def ask(self, raw_question: str, top_k: int | None = None, further: int = 0) -> Answer:
+        """The answer to one question (plus `further` passage ids to page); never raises."""
         question = prepare_question(raw_question, self.settings.max_question_chars)
         problem = question_problem(question)
         if problem is not None:
             return Answer(question.text, problem, truncated=question.truncated)
         # CPU-bound work goes to a thread so a bot serving many chats keeps its event loop free.
-        ranked = await asyncio.to_thread(self.rank, question.text, top_k or self.settings.top_k)
-        hits = await self.hits(ranked)
-        return await asyncio.to_thread(
+        top_k = top_k or self.settings.top_k
+        ranking = await asyncio.to_thread(self.rank, question.text, top_k, further)
+        hits = await self.hits(ranking.chosen)
+        answer = await asyncio.to_thread(
             compose, self.pipeline, question, hits, self.settings.min_coverage
         )
+        return dataclasses.replace(answer, further=tuple(ranking.further))

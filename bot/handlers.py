@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from dataclasses import dataclass
@@ -79,9 +78,8 @@ async def answer_question(
         return
     await context.bot.send_chat_action(message.chat_id, ChatAction.TYPING)
     started = time.perf_counter()
-    answer = await core.kb.ask(question)
-    shown = [h.passage_id for h in answer.hits]
-    more = await asyncio.to_thread(core.kb.further, answer.question, shown, MAX_RANKED)
+    answer = await core.kb.ask(question, further=MAX_RANKED)
+    shown, more = [h.passage_id for h in answer.hits], list(answer.further)
     markup = None
     if answer.hits:
         record = QuestionRecord(
