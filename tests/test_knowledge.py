@@ -16,6 +16,7 @@ from bot.knowledge import (
     load_article,
     split_passages,
 )
+from tests.helpers.files import write
 
 SEED = Path(__file__).resolve().parents[1] / "knowledge" / "chinh-quyen-so-hai-phong.txt"
 
@@ -43,16 +44,6 @@ Hồ sơ gồm:
 
 Miễn lệ phí khi nộp `trực tuyến`.
 """
-
-
-def write(path: Path, content: str | bytes) -> Path:
-    """Create a test file (and its folders) with the given text or bytes."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(content, bytes):
-        path.write_bytes(content)
-    else:
-        path.write_text(content, encoding="utf-8")
-    return path
 
 
 def long_paragraph(sentences: int) -> str:
