@@ -10,11 +10,11 @@ from typing import NamedTuple
 
 import numpy as np
 
-from bot.answer import Answer, compose, prepare_question, question_problem
+from bot.answer import Answer, Question, compose, prepare_question, question_problem
 from bot.index import BM25Index, Postings, ScoredDoc
 from bot.models import Hit
 from bot.settings import Settings
-from bot.store import Store
+from bot.store import Store, StoredPassage
 from bot.text import TextPipeline
 
 log = logging.getLogger(__name__)
@@ -95,13 +95,25 @@ class KnowledgeBase:
                 chosen.append((int(self.loaded.passage_ids[doc]), score))
         return chosen
 
-    async def hits(self, ranked: list[tuple[int, float]]) -> list[Hit]:
-        stored = await self.store.passages([pid for pid, _ in ranked])
+    def _hits(self, ranked: list[tuple[int, float]], stored: dict[int, StoredPassage]) -> list[Hit]:
         return [
             Hit(rank, score, pid, stored[pid].text, stored[pid].citation)
             for rank, (pid, score) in enumerate(ranked, start=1)
             if pid in stored
         ]
+
+    async def hits(self, ranked: list[tuple[int, float]]) -> list[Hit]:
+        """Hits for ranked passage ids (the paging buttons' path)."""
+        return self._hits(ranked, await self.store.passages([pid for pid, _ in ranked]))
+
+    def answer_now(self, question: Question, top_k: int, further: int) -> Answer:
+        """Rank, fetch and compose in the calling thread: the CPU-bound half of `ask`."""
+        ranking = self.rank(question.text, top_k, further)
+        stored = self.store.passages_now([pid for pid, _ in ranking.chosen])
+        answer = compose(
+            self.pipeline, question, self._hits(ranking.chosen, stored), self.settings.min_coverage
+        )
+        return dataclasses.replace(answer, further=tuple(ranking.further))
 
     async def ask(self, raw_question: str, top_k: int | None = None, further: int = 0) -> Answer:
         """The answer to one question (plus `further` passage ids to page); never raises."""
@@ -109,11 +121,7 @@ class KnowledgeBase:
         problem = question_problem(question)
         if problem is not None:
             return Answer(question.text, problem, truncated=question.truncated)
-        # CPU-bound work goes to a thread so a bot serving many chats keeps its event loop free.
-        top_k = top_k or self.settings.top_k
-        ranking = await asyncio.to_thread(self.rank, question.text, top_k, further)
-        hits = await self.hits(ranking.chosen)
-        answer = await asyncio.to_thread(
-            compose, self.pipeline, question, hits, self.settings.min_coverage
+        # One thread hop per question: a bot serving many chats keeps its event loop free.
+        return await asyncio.to_thread(
+            self.answer_now, question, top_k or self.settings.top_k, further
         )
-        return dataclasses.replace(answer, further=tuple(ranking.further))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import sqlite3
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -40,6 +42,23 @@ def _date_text(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
+def passage_query(count: int) -> str:
+    return (
+        "SELECT p.id, p.article_id, p.position, p.section, p.text, a.title, a.published,"
+        " a.author, a.url, a.source FROM passages p JOIN articles a ON a.id = p.article_id"
+        f" WHERE p.id IN ({','.join('?' * count)})"
+    )
+
+
+def stored_passages(rows: Iterable[Sequence]) -> dict[int, StoredPassage]:
+    return {
+        r[0]: StoredPassage(
+            r[0], r[1], r[2], r[3], r[4], Citation(r[5], format_date(r[6]), r[7], r[8], r[9])
+        )
+        for r in rows
+    }
+
+
 def format_date(iso: str | None) -> str | None:
     """Stored ISO date → dd/mm/yyyy, as citations show it."""
     return datetime.fromisoformat(iso).strftime("%d/%m/%Y") if iso else None
@@ -51,6 +70,8 @@ class Store:
     def __init__(self, db: aiosqlite.Connection, path: Path):
         self.db = db
         self.path = path
+        self._reader: sqlite3.Connection | None = None
+        self._read_lock = threading.Lock()
 
     @classmethod
     async def open(cls, path: Path) -> Store:
@@ -70,6 +91,10 @@ class Store:
         return cls(db, path)
 
     async def close(self) -> None:
+        with self._read_lock:
+            if self._reader is not None:
+                self._reader.close()
+                self._reader = None
         await self.db.close()
 
     async def get_meta(self, key: str) -> str | None:
@@ -158,25 +183,19 @@ class Store:
         """Passages with their citations, keyed by id."""
         if not passage_ids:
             return {}
-        marks = ",".join("?" * len(passage_ids))
-        query = (
-            "SELECT p.id, p.article_id, p.position, p.section, p.text, a.title, a.published,"
-            f" a.author, a.url, a.source FROM passages p JOIN articles a ON a.id = p.article_id"
-            f" WHERE p.id IN ({marks})"
-        )
-        async with self.db.execute(query, list(passage_ids)) as cur:
-            rows = await cur.fetchall()
-        return {
-            r[0]: StoredPassage(
-                r[0],
-                r[1],
-                r[2],
-                r[3],
-                r[4],
-                Citation(r[5], format_date(r[6]), r[7], r[8], r[9]),
-            )
-            for r in rows
-        }
+        async with self.db.execute(passage_query(len(passage_ids)), list(passage_ids)) as cur:
+            return stored_passages(await cur.fetchall())
+
+    def passages_now(self, passage_ids: Sequence[int]) -> dict[int, StoredPassage]:
+        """`passages` without leaving the calling thread: the answer's hot path runs in one hop."""
+        if not passage_ids:
+            return {}
+        with self._read_lock:
+            if self._reader is None:
+                uri = f"file:{self.path.resolve()}?mode=ro"
+                self._reader = sqlite3.connect(uri, uri=True, check_same_thread=False)
+            rows = self._reader.execute(passage_query(len(passage_ids)), list(passage_ids))
+            return stored_passages(rows.fetchall())
 
     async def load_snapshot(self, key: str) -> bytes | None:
         """The persisted index blob, if it was built for exactly this key."""
