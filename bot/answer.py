@@ -102,7 +102,7 @@ class Matcher:
             return 0.0
         # Read the text as the index does: its abbreviations ("CCCD") count as their
         # spelled-out words ("căn cước công dân"), which the question may use instead.
-        found = [s.folded for s in self.pipeline.syllables(text, normalize=False)]
+        found = self.pipeline.folded_words(text)
         found_pairs = set(itertools.pairwise(found))
         hits = sum(fold(w) in set(found) for w in self.words)
         hits += sum(pair in found_pairs for pair in self.pairs)
