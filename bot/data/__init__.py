@@ -1,0 +1,1 @@
+"""Data files of the text pipeline: abbreviations and stop words."""
