@@ -143,13 +143,10 @@ class TextPipeline:
             return self._abbrev_exact[word]
         return self._abbrev_any.get(word.lower())
 
-    def syllables(self, text: str, normalize: bool = True) -> list[Syllable]:
-        """Lower-cased syllables with abbreviations followed by their expansions.
-
-        `normalize=False` skips tone placement, which only matters for accented forms."""
+    def syllables(self, text: str) -> list[Syllable]:
+        """Lower-cased syllables with abbreviations followed by their expansions."""
         out: list[Syllable] = []
-        text = self.normalize(text) if normalize else unicodedata.normalize("NFC", text)
-        for word in WORD_RE.findall(text):
+        for word in WORD_RE.findall(self.normalize(text)):
             lowered = word.lower()
             out.append(Syllable(lowered, fold(lowered)))
             expansion = self.expand(word)
