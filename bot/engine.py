@@ -73,10 +73,10 @@ class KnowledgeBase:
 
     def rank(self, question: str, top_k: int, further: int = 0) -> Ranking:
         """Best passages (at most two an article), then `further` more ids from any article."""
-        terms = self.pipeline.terms(question)
+        candidates = self.loaded.index.candidates(self.pipeline.terms(question))
         k = top_k * 4 + 8 + further
         while True:
-            found = self.loaded.index.search(terms, k)
+            found = candidates.best(k)
             chosen = self._capped(found, top_k)
             if len(chosen) == top_k or len(found) < k:
                 break

@@ -119,9 +119,9 @@ def top_articles(
     index: BM25Index, article_of: np.ndarray, terms: Sequence[str], n: int = 10
 ) -> list[int]:
     """The n best articles, each ranked by its best passage (the bot's own ranking)."""
-    k = n * 4
+    candidates, k = index.candidates(terms), n * 4
     while True:
-        found = index.search(terms, k)
+        found = candidates.best(k)
         articles = list(dict.fromkeys(int(article_of[h.doc]) for h in found))
         if len(articles) >= n or len(found) < k:
             return articles[:n]

@@ -125,6 +125,8 @@ class TextPipeline:
         self._abbrev_any = {k.lower(): v for k, v in table.items() if len(k) > 2}
         self._abbrev_folded = {fold(k.lower()): fold(v.lower()).split() for k, v in table.items()}
         self.fingerprint = self._fingerprint(table)
+        # A question is read twice (terms, then the answer's word matching): parse it once.
+        self._syllables_of = lru_cache(maxsize=256)(self._split_syllables)
 
     def _fingerprint(self, table: dict[str, str]) -> str:
         """Changes whenever the terms this pipeline emits could change; stored with the index."""
@@ -145,6 +147,9 @@ class TextPipeline:
 
     def syllables(self, text: str) -> list[Syllable]:
         """Lower-cased syllables with abbreviations followed by their expansions."""
+        return list(self._syllables_of(text))
+
+    def _split_syllables(self, text: str) -> tuple[Syllable, ...]:
         out: list[Syllable] = []
         for word in WORD_RE.findall(self.normalize(text)):
             lowered = word.lower()
@@ -152,7 +157,7 @@ class TextPipeline:
             expansion = self.expand(word)
             if expansion:
                 out.extend(Syllable(s, fold(s)) for s in expansion.lower().split())
-        return out
+        return tuple(out)
 
     def folded_words(self, text: str) -> list[str]:
         """Lower-case, accent-free words, abbreviations spelled out: a fast view for matching."""
