@@ -1,13 +1,14 @@
-"""Idempotent ingestion of knowledge files into the store, tokenized on all cores."""
+"""Idempotent ingestion of knowledge files and web pages into the store, tokenized on all cores."""
 
 from __future__ import annotations
 
 import logging
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tqdm import tqdm
 
@@ -16,6 +17,9 @@ from bot.models import Article
 from bot.parallel import terms_for_all
 from bot.store import Store
 from bot.text import TextPipeline
+
+if TYPE_CHECKING:
+    from bot.web_import import FetchLimits
 
 log = logging.getLogger(__name__)
 # Runs shorter than this many passages finish too fast for a progress bar to help.
@@ -57,17 +61,40 @@ def source_name(path: Path) -> str:
     return str(path.resolve())
 
 
-def _load_changed(
-    files: list[Path], known: dict[str, str], force: bool, max_words: int, report: IngestReport
-) -> list[Article]:
-    """Parse the files whose content hash differs from the stored one."""
-    changed: list[Article] = []
+def is_web_source(source: Path | str) -> bool:
+    """True for an http(s) address given as text (a Path would already have lost its `//`)."""
+    return isinstance(source, str) and source.strip().lower().startswith(("http://", "https://"))
+
+
+def _load_files(files: list[Path], max_words: int, report: IngestReport) -> Iterable[Article]:
+    """Parse each file, reporting (and skipping) the ones that cannot be read."""
     for path in files:
         try:
-            article = load_article(path, source_name(path), max_words)
+            yield load_article(path, source_name(path), max_words)
         except KnowledgeFileError as exc:
             report.errors.append(exc)
-            continue
+
+
+async def _load_web(
+    urls: list[str], max_words: int, limits: FetchLimits | None, report: IngestReport
+) -> list[Article]:
+    """Fetch pages, feeds and sitemaps, reporting the addresses that gave no article."""
+    if not urls:
+        return []
+    # Imported on demand: httpx, feedparser and trafilatura slow every start-up otherwise.
+    from bot.web_import import import_urls
+
+    fetched = await import_urls(urls, max_words, limits)
+    report.errors += fetched.errors
+    return fetched.articles
+
+
+def _changed(
+    articles: Iterable[Article], known: dict[str, str], force: bool, report: IngestReport
+) -> list[Article]:
+    """The articles whose content hash differs from the stored one."""
+    changed: list[Article] = []
+    for article in articles:
         previous = known.get(article.source)
         if previous == article.content_hash and not force:
             report.unchanged += 1
@@ -79,7 +106,10 @@ def _load_changed(
 
 
 def _gone_sources(roots: Sequence[Path], files: list[Path], known: dict[str, str]) -> list[str]:
-    """Stored sources inside an ingested folder whose file no longer exists there."""
+    """Stored sources inside an ingested folder whose file no longer exists there.
+
+    Web pages (sources are URLs) are never inside a folder, so only re-importing replaces them.
+    """
     present = {source_name(f) for f in files}
     folders = [str(r.resolve()) + "/" for r in roots if r.is_dir()]
     return [s for s in known if s not in present and any(s.startswith(f) for f in folders)]
@@ -103,18 +133,21 @@ def _tokenize(
 async def ingest(
     store: Store,
     pipeline: TextPipeline,
-    paths: Sequence[Path],
+    paths: Sequence[Path | str],
     show_progress: bool | None = None,
     max_words: int = 120,
+    limits: FetchLimits | None = None,
 ) -> IngestReport:
-    """Bring the store in line with the files under `paths`: add, replace, remove."""
+    """Bring the store in line with the files under `paths` and the web addresses among them."""
     started = time.perf_counter()
     # Stamp the run with the moment files are read, not when it ends: a file saved while a
     # long run tokenizes is then newer than the stamp, and the next refresh picks it up.
     scanned_at = time.time()
     report = IngestReport()
+    urls = [str(p).strip() for p in paths if is_web_source(p)]
+    roots = [Path(p) for p in paths if not is_web_source(p)]
     files: list[Path] = []
-    for root in paths:
+    for root in roots:
         try:
             files += iter_knowledge_files([root])
         except KnowledgeFileError as exc:
@@ -122,7 +155,8 @@ async def ingest(
     known = await store.article_hashes()
     fingerprint = ingest_fingerprint(pipeline, max_words)
     force = await store.get_meta(FINGERPRINT_KEY) != fingerprint
-    changed = _load_changed(files, known, force, max_words, report)
+    changed = _changed(_load_files(files, max_words, report), known, force, report)
+    changed += _changed(await _load_web(urls, max_words, limits, report), known, force, report)
     if changed:
         terms = _tokenize(pipeline, changed, show_progress)
         titles, bodies = terms[: len(changed)], iter(terms[len(changed) :])
@@ -131,7 +165,7 @@ async def ingest(
                 article, title_terms, [next(bodies) for _ in article.passages]
             )
             report.passages += len(article.passages)
-    report.removed = await store.delete_articles(_gone_sources(paths, files, known))
+    report.removed = await store.delete_articles(_gone_sources(roots, files, known))
     await store.set_meta(FINGERPRINT_KEY, fingerprint)
     await store.set_meta(INGESTED_AT_KEY, repr(scanned_at))
     report.seconds = time.perf_counter() - started

@@ -1,4 +1,4 @@
-"""Load knowledge files (Markdown or scraped plain text) into Articles with passages."""
+"""Load knowledge files (Markdown, scraped plain text, saved HTML) into Articles with passages."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ import yaml
 from bot.models import Article, Passage
 from bot.sentences import SENTENCE_END, sentence_units
 
-KNOWLEDGE_SUFFIXES = (".md", ".markdown", ".txt")
+HTML_SUFFIXES = (".html", ".htm")
+KNOWLEDGE_SUFFIXES = (".md", ".markdown", ".txt", *HTML_SUFFIXES)
 SIDECAR_SUFFIXES = (".meta.yaml", ".meta.yml")
 
 _META_KEYS = ("title", "url", "published", "author", "publisher", "tags")
@@ -31,11 +32,11 @@ _Body = tuple[list[tuple[str | None, str]], dict[str, Any]]
 
 
 class KnowledgeFileError(Exception):
-    """A knowledge file (or its sidecar) that cannot be turned into an Article."""
+    """A knowledge file (or its sidecar), or a web address, that cannot become an Article."""
 
-    def __init__(self, path: Path, reason: str) -> None:
+    def __init__(self, path: Path | str, reason: str) -> None:
         super().__init__(f"{path}: {reason}")
-        self.path = path
+        self.path = path  # a Path for files, the URL text for web pages
         self.reason = reason
 
 
@@ -61,6 +62,11 @@ def _is_knowledge_file(path: Path, root: Path) -> bool:
 
 def load_article(path: Path, source: str | None = None, max_words: int = 120) -> Article:
     """Parse one knowledge file (plus its sidecar) into an Article."""
+    if path.suffix.lower() in HTML_SUFFIXES:
+        # Imported on demand: trafilatura adds ~0.3 s to every start-up, and few folders hold HTML.
+        from bot.webpage import load_html_file
+
+        return load_html_file(path, source if source is not None else str(path), max_words)
     data, text = _read(path)
     if not text.strip():
         raise KnowledgeFileError(path, "tệp rỗng")
@@ -68,7 +74,7 @@ def load_article(path: Path, source: str | None = None, max_words: int = 120) ->
     suffix = path.suffix.lower()
     # Front matter marks Markdown, except in .txt where it only adds metadata to scraped text.
     is_markdown = suffix in (".md", ".markdown") or (_YAML.detect(text) and suffix != ".txt")
-    paragraphs, body_meta = (_parse_markdown if is_markdown else _parse_text)(body_text)
+    paragraphs, body_meta = (parse_markdown if is_markdown else _parse_text)(body_text)
     sidecar_data, sidecar_meta = _read_sidecar(path)
     meta = {**body_meta, **file_meta, **sidecar_meta}
     passages = split_passages(paragraphs, max_words)
@@ -76,7 +82,7 @@ def load_article(path: Path, source: str | None = None, max_words: int = 120) ->
         raise KnowledgeFileError(path, "không có đoạn văn nào")
     return Article(
         source=source if source is not None else str(path),
-        title=meta.get("title") or _derive_title(paragraphs, path),
+        title=meta.get("title") or derive_title(paragraphs, path),
         passages=passages,
         content_hash=hashlib.sha256(data + sidecar_data).hexdigest(),
         url=meta.get("url"),
@@ -172,7 +178,7 @@ def _parse_tags(value: object) -> tuple[str, ...] | None:
     return tuple(str(item).strip() for item in items if item is not None and str(item).strip())
 
 
-def _parse_markdown(text: str) -> _Body:
+def parse_markdown(text: str) -> _Body:
     """Blank-line paragraphs; headings set the section; the first `# ` is the title."""
     paragraphs: list[tuple[str | None, str]] = []
     meta: dict[str, Any] = {}
@@ -263,7 +269,7 @@ def split_passages(
     return tuple(passages)
 
 
-def _derive_title(paragraphs: list[tuple[str | None, str]], path: Path) -> str:
+def derive_title(paragraphs: list[tuple[str | None, str]], path: Path) -> str:
     """First sentence of the first paragraph, cut to 12 words with "…"."""
     words = paragraphs[0][1].split() if paragraphs else []
     sentence = next(iter(sentence_units(words, max(len(words), 1))), [])
