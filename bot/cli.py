@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from bot.answer import Answer, Outcome
+from bot.cli_editors import EDITOR_COMMANDS, add_editor_commands
 from bot.engine import KnowledgeBase, load_index
 from bot.evaluation import DatasetError, Metrics, evaluate_baseline, evaluate_pipeline, load_dataset
 from bot.formatting import PLAIN, TERMINAL, render_answer
@@ -163,8 +164,16 @@ async def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    ing = sub.add_parser("ingest", help="nạp bài viết vào cơ sở dữ liệu (mặc định knowledge/)")
-    ing.add_argument("paths", nargs="*", type=Path)
+    ing = sub.add_parser(
+        "ingest", help="nạp bài viết từ tệp, thư mục (mặc định knowledge/) hoặc trang web"
+    )
+    # Text, not Path: Path("https://a/b") would collapse the "//" of a web address.
+    ing.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH|URL",
+        help="tệp .md/.txt/.html, thư mục, hoặc địa chỉ http(s) của trang web, RSS/Atom, sitemap",
+    )
     ask = sub.add_parser("ask", help="hỏi một câu; '-' đọc mỗi dòng một câu từ stdin")
     ask.add_argument("question")
     ask.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
@@ -179,6 +188,7 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("dataset", type=Path)
     ev.add_argument("--fold", action="store_true", help="bỏ dấu tiếng Việt khỏi câu hỏi")
     ev.add_argument("--no-baseline", action="store_true", help="không chạy rank-bm25 thuần")
+    add_editor_commands(sub)
     return parser
 
 
@@ -189,6 +199,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 COMMANDS = {"ingest": cmd_ingest, "ask": cmd_ask, "chat": cmd_chat, "eval": cmd_eval}
+COMMANDS |= EDITOR_COMMANDS  # stats, check, purge
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -82,6 +82,16 @@ MIGRATIONS: tuple[Migration, ...] = (
         );
         """,
     ),
+    Migration(
+        # `shown`: how many leading passage_ids the answer cited; NULL on older rows, which
+        # the reports read as 1 (only the first passage is surely one the user saw).
+        # The index serves /forget, which looks questions up by user.
+        "add_answers_shown_and_questions_user_index",
+        """
+        ALTER TABLE answers ADD COLUMN shown INTEGER;
+        CREATE INDEX questions_user_hash ON questions(user_hash);
+        """,
+    ),
 )
 
 

@@ -50,8 +50,13 @@ async def user_salt(store: Store, configured: str | None) -> str:
     return salt
 
 
-async def record_question(store: Store, record: QuestionRecord, passage_ids: Sequence[int]) -> int:
-    """Log a question and the ranked passages its answer pages through; returns its id."""
+async def record_question(
+    store: Store, record: QuestionRecord, passage_ids: Sequence[int], *, shown: int | None = None
+) -> int:
+    """Log a question and the ranked passages its answer pages through; returns its id.
+
+    `shown` is how many of the leading passage_ids the reply cited (the reports count those).
+    """
     cur = await store.db.execute(
         "INSERT INTO questions(asked_at, chat_type, user_hash, question, top_score, answered,"
         " latency_ms) VALUES(?, ?, ?, ?, ?, ?, ?)",
@@ -67,8 +72,8 @@ async def record_question(store: Store, record: QuestionRecord, passage_ids: Seq
     )
     question_id = int(cur.lastrowid or 0)
     await store.db.execute(
-        "INSERT INTO answers(question_id, passage_ids) VALUES(?, ?)",
-        (question_id, json.dumps(list(passage_ids))),
+        "INSERT INTO answers(question_id, passage_ids, shown) VALUES(?, ?, ?)",
+        (question_id, json.dumps(list(passage_ids)), shown),
     )
     await store.db.commit()
     return question_id

@@ -75,6 +75,7 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = Field(None, validation_alias=_env("WEBHOOK_SECRET"))
     flood_limit: int = Field(10, ge=1, le=1000, validation_alias=_env("BOT_FLOOD_LIMIT"))
     user_hash_salt: SecretStr | None = Field(None, validation_alias=_env("BOT_USER_SALT"))
+    retention_days: int = Field(90, ge=1, le=3650, validation_alias=_env("BOT_RETENTION_DAYS"))
 
     @field_validator("admin_user_ids", mode="before")
     @classmethod

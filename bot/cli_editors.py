@@ -1,0 +1,147 @@
+"""Editors' commands: `stats` (reports), `check` (knowledge health), `purge` (retention)."""
+
+from __future__ import annotations
+
+import argparse
+import errno
+import sys
+from pathlib import Path
+
+from bot.health import check_knowledge, health_text
+from bot.ingest import needs_refresh
+from bot.privacy import purge_older_than
+from bot.reports import LOCAL_TZ, Report, build_report, report_text, write_csv
+from bot.settings import Settings
+from bot.store import Store
+from bot.text import TextPipeline
+
+# bot.cli's exit codes; it imports this module, so they cannot be imported back from it.
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+MAX_DAYS = 3650
+DEFAULT_SINCE = 30
+OS_REASONS = {
+    errno.ENOENT: "thư mục không tồn tại",
+    errno.ENOTDIR: "đường dẫn đi qua một tệp, không phải thư mục",
+    errno.EACCES: "không có quyền ghi",
+    errno.EPERM: "không có quyền ghi",
+    errno.EISDIR: "đó là một thư mục",
+    errno.EROFS: "ổ đĩa chỉ cho đọc",
+    errno.ENOSPC: "hết chỗ trên đĩa",
+}
+
+
+def say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def os_reason(exc: OSError) -> str:
+    """Why a file operation failed, in Vietnamese when the cause is a common one."""
+    return OS_REASONS.get(exc.errno or 0) or exc.strerror or str(exc)
+
+
+def day_count(text: str) -> int:
+    """argparse type for a number of days (1–3650)."""
+    try:
+        days = int(text)
+    except ValueError:
+        days = 0
+    if not 1 <= days <= MAX_DAYS:
+        raise argparse.ArgumentTypeError(f"cần số ngày từ 1 đến {MAX_DAYS}, không phải {text!r}")
+    return days
+
+
+def add_editor_commands(sub: argparse._SubParsersAction) -> None:
+    """Register stats, check and purge on the main parser's subcommands."""
+    stats = sub.add_parser("stats", help="thống kê câu hỏi, tỉ lệ trả lời, câu chưa trả lời được")
+    stats.add_argument(
+        "--since", type=day_count, default=DEFAULT_SINCE, metavar="DAYS", help="mặc định 30 ngày"
+    )
+    stats.add_argument("--csv", type=Path, metavar="FILE", help="ghi số liệu từng ngày ra CSV")
+    stats.add_argument("--plot", type=Path, metavar="FILE.png", help="vẽ biểu đồ ra tệp PNG")
+    check = sub.add_parser("check", help="kiểm tra kho tri thức; mã thoát 1 khi có vấn đề")
+    purge = sub.add_parser("purge", help="xoá câu hỏi, câu trả lời, đánh giá quá hạn lưu giữ")
+    purge.add_argument("--days", type=day_count, metavar="N", help="mặc định BOT_RETENTION_DAYS")
+    for p in (stats, check, purge):
+        p.add_argument("--db", type=Path, help="tệp SQLite (mặc định BOT_DB_PATH)")
+
+
+async def _open(settings: Settings) -> Store | None:
+    """The database as it is (no ingest), or None after saying why it cannot be opened."""
+    try:
+        return await Store.open(settings.db_path)
+    except OSError as exc:
+        say(f"Không mở được cơ sở dữ liệu {settings.db_path}: {os_reason(exc)}")
+        return None
+
+
+def _write_files(report: Report, csv_path: Path | None, plot_path: Path | None) -> bool:
+    """Write the requested CSV and chart; False after saying which one failed."""
+    path = csv_path
+    try:
+        if csv_path is not None:
+            write_csv(report, csv_path)
+            say(f"Đã ghi số liệu theo ngày vào {csv_path}")
+        path = plot_path
+        if plot_path is not None:
+            from bot.report_plot import write_plot  # matplotlib loads only when a chart is asked
+
+            write_plot(report, plot_path)
+            say(f"Đã vẽ biểu đồ vào {plot_path}")
+    except OSError as exc:
+        say(f"Không ghi được tệp {path}: {os_reason(exc)}")
+        return False
+    return True
+
+
+async def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
+    store = await _open(settings)
+    if store is None:
+        return EXIT_USAGE
+    try:
+        pipeline = TextPipeline(abbreviations_file=settings.abbreviations_file)
+        report = await build_report(store, pipeline, args.since)
+    finally:
+        await store.close()
+    if not _write_files(report, args.csv, args.plot):
+        return EXIT_USAGE
+    print(report_text(report))
+    return EXIT_OK
+
+
+async def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
+    store = await _open(settings)
+    if store is None:
+        return EXIT_USAGE
+    try:
+        pipeline = TextPipeline(abbreviations_file=settings.abbreviations_file)
+        # Like `ask`: editors run check right after editing knowledge/, so check what they see.
+        folder, words = settings.knowledge_dir, settings.max_passage_words
+        if await needs_refresh(store, pipeline, folder, words):
+            from bot.cli import refresh_from_folder  # bot.cli imports this module
+
+            await refresh_from_folder(store, pipeline, settings)
+        report = await check_knowledge(store, pipeline, settings)
+    finally:
+        await store.close()
+    print(health_text(report))
+    return EXIT_OK if report.ok else EXIT_PROBLEMS
+
+
+async def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
+    days = args.days or settings.retention_days
+    store = await _open(settings)
+    if store is None:
+        return EXIT_USAGE
+    try:
+        result = await purge_older_than(store, days)
+    finally:
+        await store.close()
+    cutoff = result.cutoff.astimezone(LOCAL_TZ)
+    print(
+        f"Đã xoá {result.questions} câu hỏi, {result.answers} câu trả lời và {result.votes}"
+        f" lượt đánh giá cũ hơn {days} ngày (trước {cutoff:%H:%M %d/%m/%Y})."
+    )
+    return EXIT_OK
+
+
+EDITOR_COMMANDS = {"stats": cmd_stats, "check": cmd_check, "purge": cmd_purge}
