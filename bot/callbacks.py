@@ -66,7 +66,7 @@ async def answer_page(core: Core, question_id: int, page: int) -> tuple[str, boo
         return render(answer, core), len(passage_ids) > shown
     start = shown + (page - 1) * PAGE_SIZE
     chosen = passage_ids[start : start + PAGE_SIZE]
-    hits = await core.kb.hits([(pid, 0.0) for pid in chosen])
+    hits = core.kb.hits([(pid, 0.0) for pid in chosen])
     if not hits:
         return "", False
     blocks = [texts.MORE_TITLE.format(page=page + 1)]

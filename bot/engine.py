@@ -14,39 +14,56 @@ from bot.answer import Answer, Question, compose, prepare_question, question_pro
 from bot.index import BM25Index, Postings, ScoredDoc
 from bot.models import Hit
 from bot.settings import Settings
-from bot.store import Store, StoredPassage
+from bot.store import IndexedPassage, Store, StoredPassage
 from bot.text import TextPipeline
 
 log = logging.getLogger(__name__)
 MAX_PER_ARTICLE = 2
+Arrays = dict[str, np.ndarray]
 
 
 @dataclass(frozen=True)
 class LoadedIndex:
-    """The BM25 index plus, per indexed document, its passage and article ids."""
+    """One consistent corpus version: the BM25 index, its documents' ids, and their passages.
+
+    Answers read passages from here, not from SQLite, so an ingest running beside the bot
+    can never pull a passage out from under the index that ranked it.
+    """
 
     index: BM25Index
     passage_ids: np.ndarray
     article_ids: np.ndarray
+    passages: dict[int, StoredPassage]
+    version: str
+
+
+def _build_postings(rows: list[IndexedPassage], title_weight: int) -> tuple[Postings, Arrays]:
+    postings = Postings.build(r.title_terms * title_weight + r.terms for r in rows)
+    ids = {
+        "passage_ids": np.array([r.passage_id for r in rows], dtype=np.int64),
+        "article_ids": np.array([r.article_id for r in rows], dtype=np.int64),
+    }
+    return postings, ids
 
 
 async def load_index(store: Store, pipeline: TextPipeline, settings: Settings) -> LoadedIndex:
-    """Load the persisted postings, or build them from stored terms (never re-tokenizing)."""
+    """Load the persisted postings, or build them from stored terms (never re-tokenizing).
+
+    The CPU-heavy steps run in a worker thread, so a bot keeps answering during a reload.
+    """
     version = await store.corpus_version()
     key = f"v{version}:{pipeline.fingerprint}:tw{settings.title_weight}"
     blob = await store.load_snapshot(key)
     if blob is not None:
-        postings, ids = Postings.from_bytes(blob)
+        postings, ids = await asyncio.to_thread(Postings.from_bytes, blob)
     else:
         rows = await store.indexed_passages()
-        postings = Postings.build(r.title_terms * settings.title_weight + r.terms for r in rows)
-        ids = {
-            "passage_ids": np.array([r.passage_id for r in rows], dtype=np.int64),
-            "article_ids": np.array([r.article_id for r in rows], dtype=np.int64),
-        }
-        await store.save_snapshot(key, postings.to_bytes(**ids))
-    index = BM25Index(postings, settings.bm25)
-    return LoadedIndex(index, ids["passage_ids"], ids["article_ids"])
+        postings, ids = await asyncio.to_thread(_build_postings, rows, settings.title_weight)
+        blob = await asyncio.to_thread(postings.to_bytes, **ids)
+        await store.save_snapshot(key, blob)
+    index = await asyncio.to_thread(BM25Index, postings, settings.bm25)
+    passages = await store.all_passages()
+    return LoadedIndex(index, ids["passage_ids"], ids["article_ids"], passages, version)
 
 
 class Ranking(NamedTuple):
@@ -57,7 +74,7 @@ class Ranking(NamedTuple):
 
 
 class KnowledgeBase:
-    """Answers questions from the stored articles."""
+    """Answers questions from the stored articles; `reload` swaps in a newer corpus whole."""
 
     def __init__(
         self, store: Store, pipeline: TextPipeline, loaded: LoadedIndex, settings: Settings
@@ -66,53 +83,53 @@ class KnowledgeBase:
         self.pipeline = pipeline
         self.loaded = loaded
         self.settings = settings
+        self._reloading = asyncio.Lock()
 
     @classmethod
     async def open(cls, store: Store, pipeline: TextPipeline, settings: Settings) -> KnowledgeBase:
         return cls(store, pipeline, await load_index(store, pipeline, settings), settings)
 
+    async def reload(self, store: Store | None = None) -> bool:
+        """Build the stored corpus's index aside, then swap it in; False if already current.
+
+        Questions keep using the old index until the single assignment below.
+        """
+        async with self._reloading:
+            source = store or self.store
+            if await source.corpus_version() == self.loaded.version:
+                return False
+            loaded = await load_index(source, self.pipeline, self.settings)
+            self.loaded = loaded
+            log.info("Chỉ mục mới: %d đoạn, phiên bản %s", len(loaded.index), loaded.version)
+            return True
+
     def rank(self, question: str, top_k: int, further: int = 0) -> Ranking:
         """Best passages (at most two an article), then `further` more ids from any article."""
-        candidates = self.loaded.index.candidates(self.pipeline.terms(question))
+        return self._rank(self.loaded, question, top_k, further)
+
+    def _rank(self, loaded: LoadedIndex, question: str, top_k: int, further: int) -> Ranking:
+        candidates = loaded.index.candidates(self.pipeline.terms(question))
         k = top_k * 4 + 8 + further
         while True:
             found = candidates.best(k)
-            chosen = self._capped(found, top_k)
+            chosen = _capped(loaded, found, top_k)
             if len(chosen) == top_k or len(found) < k:
                 break
             k *= 4  # one long article filled the window; look further for other articles
         shown = {pid for pid, _ in chosen}
-        ids = (int(self.loaded.passage_ids[doc]) for doc, _ in found)
+        ids = (int(loaded.passage_ids[doc]) for doc, _ in found)
         return Ranking(chosen, [pid for pid in ids if pid not in shown][:further])
 
-    def _capped(self, found: list[ScoredDoc], top_k: int) -> list[tuple[int, float]]:
-        per_article: dict[int, int] = {}
-        chosen: list[tuple[int, float]] = []
-        for doc, score in found:
-            article = int(self.loaded.article_ids[doc])
-            if per_article.get(article, 0) < MAX_PER_ARTICLE and len(chosen) < top_k:
-                per_article[article] = per_article.get(article, 0) + 1
-                chosen.append((int(self.loaded.passage_ids[doc]), score))
-        return chosen
-
-    def _hits(self, ranked: list[tuple[int, float]], stored: dict[int, StoredPassage]) -> list[Hit]:
-        return [
-            Hit(rank, score, pid, stored[pid].text, stored[pid].citation)
-            for rank, (pid, score) in enumerate(ranked, start=1)
-            if pid in stored
-        ]
-
-    async def hits(self, ranked: list[tuple[int, float]]) -> list[Hit]:
-        """Hits for ranked passage ids (the paging buttons' path)."""
-        return self._hits(ranked, await self.store.passages([pid for pid, _ in ranked]))
+    def hits(self, ranked: list[tuple[int, float]]) -> list[Hit]:
+        """Hits for ranked passage ids still in the serving corpus (the paging buttons' path)."""
+        return _hits(self.loaded, ranked)
 
     def answer_now(self, question: Question, top_k: int, further: int) -> Answer:
-        """Rank, fetch and compose in the calling thread: the CPU-bound half of `ask`."""
-        ranking = self.rank(question.text, top_k, further)
-        stored = self.store.passages_now([pid for pid, _ in ranking.chosen])
-        answer = compose(
-            self.pipeline, question, self._hits(ranking.chosen, stored), self.settings.min_coverage
-        )
+        """Rank and compose in the calling thread, on one corpus version throughout."""
+        loaded = self.loaded
+        ranking = self._rank(loaded, question.text, top_k, further)
+        hits = _hits(loaded, ranking.chosen)
+        answer = compose(self.pipeline, question, hits, self.settings.min_coverage)
         return dataclasses.replace(answer, further=tuple(ranking.further))
 
     async def ask(self, raw_question: str, top_k: int | None = None, further: int = 0) -> Answer:
@@ -125,3 +142,23 @@ class KnowledgeBase:
         return await asyncio.to_thread(
             self.answer_now, question, top_k or self.settings.top_k, further
         )
+
+
+def _capped(loaded: LoadedIndex, found: list[ScoredDoc], top_k: int) -> list[tuple[int, float]]:
+    per_article: dict[int, int] = {}
+    chosen: list[tuple[int, float]] = []
+    for doc, score in found:
+        article = int(loaded.article_ids[doc])
+        if per_article.get(article, 0) < MAX_PER_ARTICLE and len(chosen) < top_k:
+            per_article[article] = per_article.get(article, 0) + 1
+            chosen.append((int(loaded.passage_ids[doc]), score))
+    return chosen
+
+
+def _hits(loaded: LoadedIndex, ranked: list[tuple[int, float]]) -> list[Hit]:
+    stored = loaded.passages
+    return [
+        Hit(rank, score, pid, stored[pid].text, stored[pid].citation)
+        for rank, (pid, score) in enumerate(ranked, start=1)
+        if pid in stored
+    ]

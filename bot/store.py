@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
-import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -70,8 +68,6 @@ class Store:
     def __init__(self, db: aiosqlite.Connection, path: Path):
         self.db = db
         self.path = path
-        self._reader: sqlite3.Connection | None = None
-        self._read_lock = threading.Lock()
 
     @classmethod
     async def open(cls, path: Path) -> Store:
@@ -91,10 +87,6 @@ class Store:
         return cls(db, path)
 
     async def close(self) -> None:
-        with self._read_lock:
-            if self._reader is not None:
-                self._reader.close()
-                self._reader = None
         await self.db.close()
 
     async def get_meta(self, key: str) -> str | None:
@@ -179,23 +171,26 @@ class Store:
         async with self.db.execute(query) as cur:
             return [IndexedPassage(r[0], r[1], r[2].split(), r[3].split()) async for r in cur]
 
+    async def all_passages(self) -> dict[int, StoredPassage]:
+        """Every passage with its citation: the serving index keeps them beside its postings."""
+        citations: dict[int, Citation] = {}
+        async with self.db.execute(
+            "SELECT id, title, published, author, url, source FROM articles"
+        ) as cur:
+            async for r in cur:
+                citations[r[0]] = Citation(r[1], format_date(r[2]), r[3], r[4], r[5])
+        async with self.db.execute(
+            "SELECT id, article_id, position, section, text FROM passages"
+        ) as cur:
+            rows = await cur.fetchall()
+        return {r[0]: StoredPassage(*r, citations[r[1]]) for r in rows}
+
     async def passages(self, passage_ids: Sequence[int]) -> dict[int, StoredPassage]:
         """Passages with their citations, keyed by id."""
         if not passage_ids:
             return {}
         async with self.db.execute(passage_query(len(passage_ids)), list(passage_ids)) as cur:
             return stored_passages(await cur.fetchall())
-
-    def passages_now(self, passage_ids: Sequence[int]) -> dict[int, StoredPassage]:
-        """`passages` without leaving the calling thread: the answer's hot path runs in one hop."""
-        if not passage_ids:
-            return {}
-        with self._read_lock:
-            if self._reader is None:
-                uri = f"file:{self.path.resolve()}?mode=ro"
-                self._reader = sqlite3.connect(uri, uri=True, check_same_thread=False)
-            rows = self._reader.execute(passage_query(len(passage_ids)), list(passage_ids))
-            return stored_passages(rows.fetchall())
 
     async def load_snapshot(self, key: str) -> bytes | None:
         """The persisted index blob, if it was built for exactly this key."""
