@@ -14,7 +14,7 @@ from bot.answer import Answer, Question, compose, prepare_question, question_pro
 from bot.index import BM25Index, Postings, ScoredDoc
 from bot.models import Hit
 from bot.settings import Settings
-from bot.store import IndexedPassage, Store, StoredPassage
+from bot.store import CorpusText, IndexedPassage, Store
 from bot.text import TextPipeline
 
 log = logging.getLogger(__name__)
@@ -33,7 +33,7 @@ class LoadedIndex:
     index: BM25Index
     passage_ids: np.ndarray
     article_ids: np.ndarray
-    passages: dict[int, StoredPassage]
+    text: CorpusText
     version: str
 
 
@@ -62,8 +62,8 @@ async def load_index(store: Store, pipeline: TextPipeline, settings: Settings) -
         blob = await asyncio.to_thread(postings.to_bytes, **ids)
         await store.save_snapshot(key, blob)
     index = await asyncio.to_thread(BM25Index, postings, settings.bm25)
-    passages = await store.all_passages()
-    return LoadedIndex(index, ids["passage_ids"], ids["article_ids"], passages, version)
+    text = await store.corpus_text()
+    return LoadedIndex(index, ids["passage_ids"], ids["article_ids"], text, version)
 
 
 class Ranking(NamedTuple):
@@ -156,9 +156,10 @@ def _capped(loaded: LoadedIndex, found: list[ScoredDoc], top_k: int) -> list[tup
 
 
 def _hits(loaded: LoadedIndex, ranked: list[tuple[int, float]]) -> list[Hit]:
-    stored = loaded.passages
-    return [
-        Hit(rank, score, pid, stored[pid].text, stored[pid].citation)
-        for rank, (pid, score) in enumerate(ranked, start=1)
-        if pid in stored
-    ]
+    passages, citations = loaded.text
+    hits = []
+    for rank, (pid, score) in enumerate(ranked, start=1):
+        if pid in passages:
+            article_id, text = passages[pid]
+            hits.append(Hit(rank, score, pid, text, citations[article_id]))
+    return hits

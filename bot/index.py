@@ -11,6 +11,8 @@ from typing import NamedTuple, Protocol
 
 import numpy as np
 
+WEIGHT_CHUNK = 1 << 20  # postings per step of the weight computation
+
 
 class BM25Params(NamedTuple):
     """BM25Okapi's knobs, with rank-bm25's defaults."""
@@ -162,16 +164,20 @@ class BM25Index:
             return np.zeros(0)
         doc_freqs = np.diff(p.offsets)
         idf = okapi_idf(doc_freqs.astype(np.float64), n_docs, eps)
-        avgdl = p.doc_lengths.sum() / n_docs
-        # Same float operations as BM25Okapi, but the length norm is computed once per document
-        # and the arithmetic runs in place: start-up touches each posting only a few times.
-        doc_norm = k1 * (1 - b + b * p.doc_lengths / avgdl)
-        tf = p.term_freqs.astype(np.float64)
-        denominator = doc_norm[p.doc_ids]
-        denominator += tf
-        tf *= k1 + 1
-        tf /= denominator
-        return np.repeat(idf, doc_freqs) * tf
+        # Same float operations as BM25Okapi, with the length norm computed once per document.
+        doc_norm = k1 * (1 - b + b * p.doc_lengths / (p.doc_lengths.sum() / n_docs))
+        weights = np.empty(len(p.doc_ids))
+        # Whole terms at a time: fresh 100 MB temporaries cost more to fault in than to compute.
+        bounds = np.unique(np.searchsorted(p.offsets, np.arange(0, len(weights), WEIGHT_CHUNK)))
+        for first, last in zip(bounds, [*bounds[1:], len(doc_freqs)]):
+            lo, hi = p.offsets[first], p.offsets[last]
+            tf = p.term_freqs[lo:hi].astype(np.float64)
+            denominator = doc_norm[p.doc_ids[lo:hi]]
+            denominator += tf
+            tf *= k1 + 1
+            tf /= denominator
+            np.multiply(np.repeat(idf[first:last], doc_freqs[first:last]), tf, out=weights[lo:hi])
+        return weights
 
     def _term_slices(self, terms: Sequence[str]) -> list[tuple[slice, int]]:
         counts = Counter(t for t in terms if t in self.term_ids)

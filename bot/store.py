@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NamedTuple
 
 import aiosqlite
 
@@ -34,6 +35,13 @@ class StoredPassage:
     section: str | None
     text: str
     citation: Citation
+
+
+class CorpusText(NamedTuple):
+    """Passage id → (article id, text), and article id → citation."""
+
+    passages: dict[int, tuple[int, str]]
+    citations: dict[int, Citation]
 
 
 def _date_text(value: datetime | None) -> str | None:
@@ -171,19 +179,17 @@ class Store:
         async with self.db.execute(query) as cur:
             return [IndexedPassage(r[0], r[1], r[2].split(), r[3].split()) async for r in cur]
 
-    async def all_passages(self) -> dict[int, StoredPassage]:
-        """Every passage with its citation: the serving index keeps them beside its postings."""
-        citations: dict[int, Citation] = {}
+    async def corpus_text(self) -> CorpusText:
+        """Every passage's text and every article's citation, for the serving index to keep."""
         async with self.db.execute(
             "SELECT id, title, published, author, url, source FROM articles"
         ) as cur:
-            async for r in cur:
-                citations[r[0]] = Citation(r[1], format_date(r[2]), r[3], r[4], r[5])
-        async with self.db.execute(
-            "SELECT id, article_id, position, section, text FROM passages"
-        ) as cur:
+            citations = {
+                r[0]: Citation(r[1], format_date(r[2]), r[3], r[4], r[5]) async for r in cur
+            }
+        async with self.db.execute("SELECT id, article_id, text FROM passages") as cur:
             rows = await cur.fetchall()
-        return {r[0]: StoredPassage(*r, citations[r[1]]) for r in rows}
+        return CorpusText({r[0]: (r[1], r[2]) for r in rows}, citations)
 
     async def passages(self, passage_ids: Sequence[int]) -> dict[int, StoredPassage]:
         """Passages with their citations, keyed by id."""
