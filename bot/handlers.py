@@ -13,12 +13,13 @@ from telegram.ext import ContextTypes
 from bot import __version__
 from bot import telegram_texts as texts
 from bot.addressing import addressed_question, command_for_other_bot
-from bot.answer import Answer
+from bot.answer import Answer, Outcome
 from bot.engine import KnowledgeBase
 from bot.flood import FloodGuard
 from bot.formatting import citation_line, render_answer
 from bot.keyboards import answer_keyboard, examples_keyboard
 from bot.records import QuestionRecord, hash_user, record_question
+from bot.reloading import Reloader
 from bot.settings import Settings
 from bot.store import Store
 from bot.telegram_format import HTML, split_message
@@ -38,6 +39,7 @@ class Core:
     settings: Settings
     salt: str
     flood: FloodGuard
+    reloader: Reloader
 
 
 def core_of(context: ContextTypes.DEFAULT_TYPE) -> Core:
@@ -81,7 +83,8 @@ async def answer_question(
     answer = await core.kb.ask(question, further=MAX_RANKED)
     shown, more = [h.passage_id for h in answer.hits], list(answer.further)
     markup = None
-    if answer.hits:
+    # Questions without any match are logged too: editors need them most.
+    if answer.outcome in (Outcome.ANSWERED, Outcome.NOT_FOUND):
         record = QuestionRecord(
             message.chat.type,
             hash_user(user.id, core.salt),

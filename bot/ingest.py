@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sys
 import time
@@ -26,6 +27,7 @@ log = logging.getLogger(__name__)
 PROGRESS_MIN_PASSAGES = 2000
 FINGERPRINT_KEY = "pipeline_fingerprint"
 INGESTED_AT_KEY = "ingested_at"
+READY_VERSION_KEY = "ready_version"
 
 
 @dataclass
@@ -155,10 +157,12 @@ async def ingest(
     known = await store.article_hashes()
     fingerprint = ingest_fingerprint(pipeline, max_words)
     force = await store.get_meta(FINGERPRINT_KEY) != fingerprint
-    changed = _changed(_load_files(files, max_words, report), known, force, report)
+    # Parsing and tokenizing run in a worker thread: a bot reloading keeps answering meanwhile.
+    loaded = await asyncio.to_thread(_load_files, files, max_words, report)
+    changed = _changed(loaded, known, force, report)
     changed += _changed(await _load_web(urls, max_words, limits, report), known, force, report)
     if changed:
-        terms = _tokenize(pipeline, changed, show_progress)
+        terms = await asyncio.to_thread(_tokenize, pipeline, changed, show_progress)
         titles, bodies = terms[: len(changed)], iter(terms[len(changed) :])
         for article, title_terms in zip(changed, titles):
             await store.replace_article(
@@ -168,11 +172,13 @@ async def ingest(
     report.removed = await store.delete_articles(_gone_sources(roots, files, known))
     await store.set_meta(FINGERPRINT_KEY, fingerprint)
     await store.set_meta(INGESTED_AT_KEY, repr(scanned_at))
+    # Only a finished run publishes its corpus: a running bot never loads a half-done ingest.
+    await store.set_meta(READY_VERSION_KEY, await store.corpus_version())
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _newest_mtime(folder: Path) -> float:
+def newest_mtime(folder: Path) -> float:
     """Latest change in the folder: files edited, added or removed (the dir's own mtime)."""
     stamps = [folder.stat().st_mtime]
     stamps += [p.stat().st_mtime for p in folder.rglob("*") if not p.name.startswith(".")]
@@ -187,4 +193,4 @@ async def needs_refresh(
     fingerprint = ingest_fingerprint(pipeline, max_words)
     if ingested_at is None or await store.get_meta(FINGERPRINT_KEY) != fingerprint:
         return True
-    return knowledge_dir.is_dir() and _newest_mtime(knowledge_dir) > float(ingested_at)
+    return knowledge_dir.is_dir() and newest_mtime(knowledge_dir) > float(ingested_at)

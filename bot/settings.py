@@ -76,6 +76,7 @@ class Settings(BaseSettings):
     flood_limit: int = Field(10, ge=1, le=1000, validation_alias=_env("BOT_FLOOD_LIMIT"))
     user_hash_salt: SecretStr | None = Field(None, validation_alias=_env("BOT_USER_SALT"))
     retention_days: int = Field(90, ge=1, le=3650, validation_alias=_env("BOT_RETENTION_DAYS"))
+    reload_seconds: float = Field(10, ge=0, le=86400, validation_alias=_env("BOT_RELOAD_SECONDS"))
 
     @field_validator("admin_user_ids", mode="before")
     @classmethod

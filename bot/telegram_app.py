@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from urllib.parse import urlsplit
 
-from telegram import BotCommand, Update
+from telegram import BotCommand, BotCommandScopeChat, Update
 from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
     AIORateLimiter,
@@ -18,20 +18,22 @@ from telegram.ext import (
     filters,
 )
 
-from bot import handlers
+from bot import admin_handlers, handlers, privacy_handlers
 from bot.callbacks import on_button, on_sources
 from bot.engine import KnowledgeBase
 from bot.flood import FloodGuard
 from bot.ingest import ingest, needs_refresh
 from bot.records import user_salt
+from bot.reloading import Reloader
 from bot.settings import Settings, SettingsError
 from bot.store import Store
-from bot.telegram_texts import COMMANDS
+from bot.telegram_texts import ADMIN_COMMANDS, COMMANDS
 from bot.text import TextPipeline
 
 log = logging.getLogger(__name__)
 NEW = filters.UpdateType.MESSAGE  # edited messages and channel posts are ignored
 PRIVATE, GROUPS = filters.ChatType.PRIVATE, filters.ChatType.GROUPS
+PURGE_EVERY_SECONDS, FIRST_PURGE_SECONDS = 24 * 3600, 60
 
 
 class RedactingFormatter(logging.Formatter):
@@ -81,6 +83,12 @@ def add_handlers(app: Application) -> None:
     app.add_handler(CommandHandler("ask", handlers.on_ask, filters=NEW))
     app.add_handler(CommandHandler("about", handlers.on_about, filters=NEW))
     app.add_handler(CommandHandler("sources", on_sources, filters=NEW))
+    app.add_handler(CommandHandler("privacy", privacy_handlers.on_privacy, filters=NEW))
+    app.add_handler(CommandHandler("forget", privacy_handlers.on_forget, filters=NEW))
+    # Admin commands exist only for admins, in private: anyone else gets the unknown-command help.
+    admins = NEW & PRIVATE & filters.User(user_id=app.bot_data["settings"].admin_user_ids)
+    app.add_handler(CommandHandler("reload", admin_handlers.on_reload, filters=admins))
+    app.add_handler(CommandHandler("stats", admin_handlers.on_stats, filters=admins))
     app.add_handler(MessageHandler(NEW & filters.COMMAND, handlers.on_unknown_command))
     private_text = NEW & PRIVATE & (filters.TEXT | filters.CAPTION)
     app.add_handler(MessageHandler(private_text, handlers.on_private_text))
@@ -123,10 +131,36 @@ async def _post_init(app: Application) -> None:
         store, settings.user_hash_salt.get_secret_value() if settings.user_hash_salt else None
     )
     app.bot_data["core"] = handlers.Core(
-        kb, store, settings, salt, FloodGuard(settings.flood_limit)
+        kb, store, settings, salt, FloodGuard(settings.flood_limit), Reloader(kb)
     )
-    await app.bot.set_my_commands([BotCommand(name, text) for name, text in COMMANDS])
+    schedule_jobs(app, settings)
+    await register_commands(app, settings)
     log.info("Bot @%s sẵn sàng với %d đoạn văn", app.bot.username, len(kb.loaded.index))
+
+
+def schedule_jobs(app: Application, settings: Settings) -> None:
+    """The knowledge watch (unless BOT_RELOAD_SECONDS is 0) and the daily retention purge."""
+    jobs = app.job_queue
+    if jobs is None:  # python-telegram-bot installed without its job-queue extra
+        log.warning("Không có JobQueue: không theo dõi knowledge/ và không tự xoá dữ liệu cũ")
+        return
+    if settings.reload_seconds > 0:
+        every = settings.reload_seconds
+        jobs.run_repeating(admin_handlers.watch_job, interval=every, first=every, name="watch")
+    jobs.run_repeating(
+        admin_handlers.purge_job, PURGE_EVERY_SECONDS, first=FIRST_PURGE_SECONDS, name="purge"
+    )
+
+
+async def register_commands(app: Application, settings: Settings) -> None:
+    """Everyone's command menu; admins also see theirs, in their private chat only."""
+    await app.bot.set_my_commands([BotCommand(name, text) for name, text in COMMANDS])
+    admin_menu = [BotCommand(name, text) for name, text in COMMANDS + ADMIN_COMMANDS]
+    for admin in settings.admin_user_ids:
+        try:
+            await app.bot.set_my_commands(admin_menu, scope=BotCommandScopeChat(admin))
+        except TelegramError as exc:  # an admin who never opened a chat with the bot
+            log.warning("Không đặt được menu quản trị cho %s: %s", admin, exc)
 
 
 async def _post_shutdown(app: Application) -> None:

@@ -15,7 +15,7 @@ HELP = (
     "• Ở bất kỳ cuộc trò chuyện nào: gõ @{username} rồi câu hỏi.\n\n"
     "<b>Lệnh</b>\n"
     "/ask — hỏi một câu\n/sources — các bài viết tôi dựa vào\n/about — giới thiệu\n"
-    "/help — hướng dẫn này"
+    "/privacy — dữ liệu được lưu\n/forget — xoá dữ liệu của tôi\n/help — hướng dẫn này"
 )
 ABOUT = (
     "<b>Trợ lý hỏi đáp chính quyền số</b> (mã nguồn mở, phiên bản {version}).\n"
@@ -29,6 +29,8 @@ COMMANDS = (
     ("sources", "Các bài viết làm nguồn"),
     ("help", "Hướng dẫn sử dụng"),
     ("about", "Giới thiệu trợ lý"),
+    ("privacy", "Dữ liệu được lưu và thời hạn"),
+    ("forget", "Xoá dữ liệu của tôi"),
 )
 ASK_EMPTY = "Hãy gõ câu hỏi sau lệnh, ví dụ: <code>/ask Chính quyền số là gì?</code>"
 NOT_TEXT = (
@@ -45,3 +47,28 @@ NO_MORE = "Không còn đoạn nào khác."
 SOURCES_TITLE = "<b>Các bài viết trong kho tri thức</b> (trang {page}/{pages}):"
 SOURCES_EMPTY = "Kho tri thức hiện chưa có bài viết nào."
 MORE_TITLE = "<b>Thêm thông tin liên quan</b> (trang {page}):"
+PRIVACY = (
+    "<b>Dữ liệu tôi lưu về bạn</b>\n"
+    "• Câu hỏi bạn gửi, thời điểm hỏi, loại cuộc trò chuyện (riêng hay nhóm) và các đoạn "
+    "đã dùng để trả lời — để cán bộ biên tập biết câu nào chưa trả lời được.\n"
+    "• Đánh giá 👍/👎 của bạn.\n"
+    "• Mã người dùng chỉ được lưu dưới dạng băm có muối: không lưu tên, số điện thoại "
+    "hay mã Telegram gốc. Tin nhắn trong nhóm không gửi cho tôi thì không được đọc hay lưu.\n\n"
+    "<b>Thời hạn</b>: dữ liệu được tự động xoá sau {days} ngày.\n"
+    "<b>Xoá ngay</b>: gửi /forget để xoá mọi câu hỏi và đánh giá của bạn.\n"
+    "Căn cứ: Nghị định 13/2023/NĐ-CP về bảo vệ dữ liệu cá nhân."
+)
+FORGOTTEN = (
+    "Đã xoá toàn bộ dữ liệu của bạn: {questions} câu hỏi, {votes} đánh giá. "
+    "Các nút trên những câu trả lời cũ sẽ không còn tác dụng."
+)
+RELOAD_STARTED = "Đang nạp lại kho tri thức… Bot vẫn trả lời bằng dữ liệu cũ trong lúc này."
+RELOAD_DONE = "✅ Đã nạp lại: {summary}.\nChỉ mục đang phục vụ: {passages} đoạn{swapped}."
+RELOAD_FAILED = "⚠️ Nạp lại thất bại, bot vẫn dùng chỉ mục cũ ({passages} đoạn): {error}"
+RELOAD_FILE_ERRORS = "Tệp bị bỏ qua:"
+STATS_USAGE = "Dùng: <code>/stats</code> hoặc <code>/stats SỐ_NGÀY</code> (1–365)."
+STATS_PLOT_CAPTION = "Số câu hỏi mỗi ngày và tỉ lệ trả lời ({days} ngày)"
+ADMIN_COMMANDS = (
+    ("stats", "Thống kê câu hỏi (quản trị)"),
+    ("reload", "Nạp lại kho tri thức (quản trị)"),
+)

@@ -306,7 +306,7 @@ async def test_commands_are_registered_in_vietnamese(api: FakeBotApi) -> None:
     [call] = api.calls_to("setMyCommands")
 
     registered = {c["command"]: c["description"] for c in call.params["commands"]}
-    assert set(registered) == {"start", "help", "ask", "sources", "about"}
+    assert set(registered) == {"start", "help", "ask", "sources", "about", "privacy", "forget"}
     assert registered == dict(COMMANDS)
     assert registered["help"] == "Hướng dẫn sử dụng"
     assert all(re.search(r"[àáảãạăâđêôơưíìóòúùýếềểệốồổộớờởợứừửữự]", d) for d in registered.values())

@@ -117,6 +117,8 @@ def test_answers_a_private_question_and_stops_on_sigterm(api: FakeBotApi, launch
         "sources",
         "help",
         "about",
+        "privacy",
+        "forget",
     ]
     assert "sẵn sàng" in done.output  # INFO logging is on: the ready line
     assert_clean(done)
