@@ -69,32 +69,30 @@ class Postings:
 
     @classmethod
     def build(cls, token_lists: Iterable[Sequence[str]]) -> Postings:
-        """Count terms of each document and lay postings out term by term."""
-        term_ids: dict[str, int] = {}
-        rows: list[int] = []
-        docs: list[int] = []
-        freqs: list[int] = []
+        """Count terms of each document and lay postings out term by term (in numpy)."""
+        flat: list[str] = []
         lengths: list[int] = []
-        for doc, tokens in enumerate(token_lists):
+        for tokens in token_lists:
             lengths.append(len(tokens))
-            for term, tf in Counter(tokens).items():
-                rows.append(term_ids.setdefault(term, len(term_ids)))
-                docs.append(doc)
-                freqs.append(tf)
-        return cls._from_triples(list(term_ids), rows, docs, freqs, lengths)
-
-    @classmethod
-    def _from_triples(cls, vocabulary, rows, docs, freqs, lengths) -> Postings:
-        row_arr = np.asarray(rows, dtype=np.int64)
-        order = np.argsort(row_arr, kind="stable")  # stable keeps doc ids ascending
-        counts = np.bincount(row_arr, minlength=len(vocabulary))
-        offsets = np.zeros(len(vocabulary) + 1, dtype=np.int64)
-        np.cumsum(counts, out=offsets[1:])
+            flat.extend(tokens)
+        # Term ids in order of first appearance, assigned at C speed (dict keeps insertion order).
+        term_ids = dict.fromkeys(flat, 0)
+        for i, term in enumerate(term_ids):
+            term_ids[term] = i
+        n_docs = max(len(lengths), 1)
+        keys = np.fromiter(map(term_ids.__getitem__, flat), dtype=np.int64, count=len(flat))
+        keys *= n_docs
+        keys += np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
+        # Sorted (term, doc) pairs with their counts: the postings, term by term, docs ascending.
+        pairs, freqs = np.unique(keys, return_counts=True)
+        rows = pairs // n_docs
+        offsets = np.zeros(len(term_ids) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(rows, minlength=len(term_ids)), out=offsets[1:])
         return cls(
-            vocabulary=vocabulary,
+            vocabulary=list(term_ids),
             offsets=offsets,
-            doc_ids=np.asarray(docs, dtype=np.int32)[order],
-            term_freqs=np.asarray(freqs, dtype=np.int32)[order],
+            doc_ids=(pairs - rows * n_docs).astype(np.int32),
+            term_freqs=freqs.astype(np.int32),
             doc_lengths=np.asarray(lengths, dtype=np.int32),
         )
 
