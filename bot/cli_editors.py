@@ -5,13 +5,15 @@ from __future__ import annotations
 import argparse
 import errno
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from bot.health import check_knowledge, health_text
 from bot.ingest import needs_refresh
 from bot.privacy import purge_older_than
 from bot.reports import LOCAL_TZ, Report, build_report, report_text, write_csv
-from bot.settings import Settings
+from bot.settings import Settings, SettingsError
 from bot.store import Store
 from bot.text import TextPipeline
 
@@ -65,13 +67,22 @@ def add_editor_commands(sub: argparse._SubParsersAction) -> None:
         p.add_argument("--db", type=Path, help="tệp SQLite (mặc định BOT_DB_PATH)")
 
 
-async def _open(settings: Settings) -> Store | None:
-    """The database as it is (no ingest), or None after saying why it cannot be opened."""
+@asynccontextmanager
+async def _database(settings: Settings) -> AsyncIterator[Store]:
+    """The database as it is (no ingest); one clear line (exit 2) when it cannot be opened."""
     try:
-        return await Store.open(settings.db_path)
+        store = await Store.open(settings.db_path)
     except OSError as exc:
-        say(f"Không mở được cơ sở dữ liệu {settings.db_path}: {os_reason(exc)}")
-        return None
+        reason = f"Không mở được cơ sở dữ liệu {settings.db_path}: {os_reason(exc)}"
+        raise SettingsError(reason) from None
+    try:
+        yield store
+    finally:
+        await store.close()
+
+
+def _pipeline(settings: Settings) -> TextPipeline:
+    return TextPipeline(abbreviations_file=settings.abbreviations_file)
 
 
 def _write_files(report: Report, csv_path: Path | None, plot_path: Path | None) -> bool:
@@ -94,14 +105,8 @@ def _write_files(report: Report, csv_path: Path | None, plot_path: Path | None) 
 
 
 async def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
-    store = await _open(settings)
-    if store is None:
-        return EXIT_USAGE
-    try:
-        pipeline = TextPipeline(abbreviations_file=settings.abbreviations_file)
-        report = await build_report(store, pipeline, args.since)
-    finally:
-        await store.close()
+    async with _database(settings) as store:
+        report = await build_report(store, _pipeline(settings), args.since)
     if not _write_files(report, args.csv, args.plot):
         return EXIT_USAGE
     print(report_text(report))
@@ -109,11 +114,8 @@ async def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
-    store = await _open(settings)
-    if store is None:
-        return EXIT_USAGE
-    try:
-        pipeline = TextPipeline(abbreviations_file=settings.abbreviations_file)
+    async with _database(settings) as store:
+        pipeline = _pipeline(settings)
         # Like `ask`: editors run check right after editing knowledge/, so check what they see.
         folder, words = settings.knowledge_dir, settings.max_passage_words
         if await needs_refresh(store, pipeline, folder, words):
@@ -121,21 +123,14 @@ async def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
 
             await refresh_from_folder(store, pipeline, settings)
         report = await check_knowledge(store, pipeline, settings)
-    finally:
-        await store.close()
     print(health_text(report))
     return EXIT_OK if report.ok else EXIT_PROBLEMS
 
 
 async def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
     days = args.days or settings.retention_days
-    store = await _open(settings)
-    if store is None:
-        return EXIT_USAGE
-    try:
+    async with _database(settings) as store:
         result = await purge_older_than(store, days)
-    finally:
-        await store.close()
     cutoff = result.cutoff.astimezone(LOCAL_TZ)
     print(
         f"Đã xoá {result.questions} câu hỏi, {result.answers} câu trả lời và {result.votes}"

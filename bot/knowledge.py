@@ -93,14 +93,20 @@ def load_article(path: Path, source: str | None = None, max_words: int = 120) ->
     )
 
 
-def _read(path: Path) -> tuple[bytes, str]:
-    """Read raw bytes and strict UTF-8 text (BOM allowed), rejecting binary files."""
+def read_bytes(path: Path) -> bytes:
+    """A knowledge file's bytes; unreadable and binary files are reported by name."""
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise KnowledgeFileError(path, f"không đọc được: {exc.strerror or exc}") from exc
     if b"\x00" in data:
         raise KnowledgeFileError(path, "tệp nhị phân")
+    return data
+
+
+def _read(path: Path) -> tuple[bytes, str]:
+    """Read raw bytes and strict UTF-8 text (BOM allowed), rejecting binary files."""
+    data = read_bytes(path)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -12,7 +12,13 @@ from pathlib import Path
 import trafilatura
 from trafilatura.settings import Document
 
-from bot.knowledge import KnowledgeFileError, derive_title, parse_markdown, split_passages
+from bot.knowledge import (
+    KnowledgeFileError,
+    derive_title,
+    parse_markdown,
+    read_bytes,
+    split_passages,
+)
 from bot.models import Article
 
 log = logging.getLogger(__name__)
@@ -28,13 +34,7 @@ logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
 
 def load_html_file(path: Path, source: str, max_words: int = 120) -> Article:
     """Parse a saved page; its citation url is the page's canonical address, if it names one."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise KnowledgeFileError(path, f"không đọc được: {exc.strerror or exc}") from exc
-    if b"\x00" in data:
-        raise KnowledgeFileError(path, "tệp nhị phân")
-    return article_from_html(data, source, where=path, max_words=max_words)
+    return article_from_html(read_bytes(path), source, where=path, max_words=max_words)
 
 
 def article_from_html(
