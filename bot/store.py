@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -70,6 +72,15 @@ def format_date(iso: str | None) -> str | None:
     return datetime.fromisoformat(iso).strftime("%d/%m/%Y") if iso else None
 
 
+def _check_openable(path: Path) -> None:
+    """Refuse what SQLite cannot open before aiosqlite's thread starts: when its connect fails,
+    that thread outlives the event loop and prints a traceback at exit."""
+    if path.is_dir():
+        raise sqlite3.OperationalError("đường dẫn là một thư mục, không phải tệp")
+    if path.exists() and not os.access(path, os.R_OK | os.W_OK):
+        raise sqlite3.OperationalError("không có quyền đọc/ghi tệp")
+
+
 class Store:
     """The project's one database; every method is a small transaction."""
 
@@ -81,6 +92,7 @@ class Store:
     async def open(cls, path: Path) -> Store:
         """Open (creating folder and file on demand) and bring the schema up to date."""
         path.parent.mkdir(parents=True, exist_ok=True)
+        _check_openable(path)
         db = await aiosqlite.connect(path)
         try:
             db.row_factory = aiosqlite.Row

@@ -42,6 +42,21 @@ def env(workdir: Path) -> dict[str, str]:
 # --- real child processes --------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("command", [("ask", QUESTION), ("stats",), ("ingest",)])
+def test_a_directory_as_database_is_one_clear_line(
+    workdir: Path, command: tuple[str, ...]
+) -> None:
+    (workdir / "db-folder").mkdir()
+    run = run_bot(workdir, child_env(workdir / "db-folder"), *command)
+
+    assert_clean(run)
+    assert run.code == 2
+    assert run.err.strip().splitlines() == [
+        f"Không mở được cơ sở dữ liệu {workdir / 'db-folder'}: "
+        "đường dẫn là một thư mục, không phải tệp"
+    ]
+
+
 def test_first_ask_builds_the_database_then_answers(workdir: Path, env: dict[str, str]) -> None:
     first = run_bot(workdir, env, "ask", QUESTION)
     assert_clean(first)
