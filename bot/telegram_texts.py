@@ -59,7 +59,8 @@ PRIVACY = (
     "Căn cứ: Nghị định 13/2023/NĐ-CP về bảo vệ dữ liệu cá nhân."
 )
 FORGOTTEN = (
-    "Đã xoá toàn bộ dữ liệu của bạn: {questions} câu hỏi, {votes} đánh giá. "
+    "Đã xoá toàn bộ dữ liệu của bạn: {questions} câu hỏi (cùng các câu trả lời) và {votes} "
+    "lượt đánh giá liên quan. "
     "Các nút trên những câu trả lời cũ sẽ không còn tác dụng."
 )
 RELOAD_STARTED = "Đang nạp lại kho tri thức… Bot vẫn trả lời bằng dữ liệu cũ trong lúc này."

@@ -19,7 +19,7 @@ from typing import Any, NoReturn
 from urllib.parse import parse_qsl, urlsplit
 
 JSON = dict[str, Any]
-MAX_TEXT = 4096
+MAX_TEXT, MAX_CAPTION = 4096, 1024
 NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply markup are "
     "exactly the same as a content and reply markup of the current message"
@@ -127,7 +127,8 @@ def decode_params(content_type: str, body: bytes, query: str = "") -> JSON:
         for part in BytesParser().parsebytes(head + body).walk():
             if name := part.get_param("name", header="content-disposition"):
                 data, filename = part.get_payload(decode=True) or b"", part.get_filename()
-                value = {"filename": filename, "size": len(data)} if filename else data.decode()
+                upload = {"filename": filename, "size": len(data), "head": data[:8].hex()}
+                value = upload if filename else data.decode()
                 pairs.append((str(name), value))
     else:
         pairs += parse_qsl(body.decode(), keep_blank_values=True)
@@ -344,6 +345,8 @@ class FakeBotApi:
                 return self.commands.get(_scope(p), [])
             case "sendmessage":
                 return self._send_message(p)
+            case "sendphoto":
+                return self._send_photo(p)
             case "editmessagetext" | "editmessagereplymarkup":
                 text = self._text(p) if key == "editmessagetext" else {}
                 return self._edit(p, text | self._markup(p))
@@ -409,8 +412,33 @@ class FakeBotApi:
             self._cond.wait(left)
         return ready()[: int(p.get("limit", 100))]
 
+    def _caption(self, p: JSON) -> JSON:
+        """Optional caption after parse_mode (HTML checked), at most 1024 characters."""
+        caption = str(p.get("caption") or "")
+        if str(p.get("parse_mode")).upper() == "HTML":
+            caption = TelegramHtml().parse(caption)
+        require(len(caption) <= MAX_CAPTION, "Bad Request: message caption is too long")
+        return {"caption": caption, "caption_entities": p.get("caption_entities")}
+
+    def _send_photo(self, p: JSON) -> JSON:
+        """An uploaded file (multipart part, non-empty) or a file_id/URL string."""
+        photo = p.get("photo")
+        require(photo, "Bad Request: there is no photo in the request")
+        size: JSON = {"file_id": photo, "file_unique_id": str(photo)[-16:]}
+        if isinstance(photo, dict):
+            require(photo.get("size"), "Bad Request: file must be non-empty")
+            unique = f"AQAD{self._next_message_id + 1}"
+            size = {"file_id": f"AgACAgIAAxkBAAI{unique}", "file_unique_id": unique,
+                    "file_size": photo["size"]}  # fmt: skip
+        size |= {"width": 1280, "height": 720}
+        return self._send(p, {"photo": [size]} | self._caption(p) | self._markup(p))
+
     def _send_message(self, p: JSON) -> JSON:
-        fields, chat = self._text(p) | self._markup(p), self._chat(p["chat_id"])
+        return self._send(p, self._text(p) | self._markup(p))
+
+    def _send(self, p: JSON, fields: JSON) -> JSON:
+        """Store and return the bot's new message with `fields` (empty ones left out)."""
+        chat = self._chat(p["chat_id"])
         self.chats.setdefault(chat["id"], chat)
         self._next_message_id += 1
         msg: JSON = {"message_id": self._next_message_id, "from": self.bot_user, "chat": chat,
@@ -445,5 +473,6 @@ class FakeBotApi:
 
 
 def _scope(p: JSON) -> str:
-    """Key of the command list for (scope, language_code)."""
-    return json.dumps([p.get("scope") or {"type": "default"}, p.get("language_code", "")])
+    """Key of the command list for (scope, language_code); the scope's key order is irrelevant."""
+    scope = p.get("scope") or {"type": "default"}
+    return json.dumps([scope, p.get("language_code", "")], sort_keys=True)
