@@ -136,7 +136,7 @@ async def test_forget_deletes_the_users_questions_and_votes_only(settings: Setti
 
     assert vote.params["text"] == texts.VOTE_THANKS[-1]
     assert forgot.params["text"] == texts.FORGOTTEN.format(questions=2, votes=1)
-    assert "2 câu hỏi, 1 đánh giá" in forgot.params["text"]
+    assert "2 câu hỏi (cùng các câu trả lời) và 1 lượt đánh giá" in forgot.params["text"]
     mine, theirs = hash_user(U.USER_ID, salt), hash_user(other, salt)
     assert sql(settings, "SELECT user_hash, question FROM questions") == [(theirs, QUESTION)]
     assert sql(settings, "SELECT COUNT(*) FROM votes") == [(0,)]
