@@ -20,6 +20,7 @@ from bot.text import TextPipeline
 log = logging.getLogger(__name__)
 MAX_PER_ARTICLE = 2
 Arrays = dict[str, np.ndarray]
+SNAPSHOT_FORMAT = "s2"  # bump when Postings.to_bytes changes: old snapshots are rebuilt
 
 
 @dataclass(frozen=True)
@@ -46,13 +47,8 @@ def _build_postings(rows: list[IndexedPassage], title_weight: int) -> tuple[Post
     return postings, ids
 
 
-async def load_index(store: Store, pipeline: TextPipeline, settings: Settings) -> LoadedIndex:
-    """Load the persisted postings, or build them from stored terms (never re-tokenizing).
-
-    The CPU-heavy steps run in a worker thread, so a bot keeps answering during a reload.
-    """
-    version = await store.corpus_version()
-    key = f"v{version}:{pipeline.fingerprint}:tw{settings.title_weight}"
+async def _index_for(store: Store, key: str, settings: Settings) -> tuple[BM25Index, Arrays]:
+    """The snapshot's index, or one built from stored terms (and saved) when there is none."""
     blob = await store.load_snapshot(key)
     if blob is not None:
         postings, ids = await asyncio.to_thread(Postings.from_bytes, blob)
@@ -61,8 +57,20 @@ async def load_index(store: Store, pipeline: TextPipeline, settings: Settings) -
         postings, ids = await asyncio.to_thread(_build_postings, rows, settings.title_weight)
         blob = await asyncio.to_thread(postings.to_bytes, **ids)
         await store.save_snapshot(key, blob)
-    index = await asyncio.to_thread(BM25Index, postings, settings.bm25)
-    text = await store.corpus_text()
+    return await asyncio.to_thread(BM25Index, postings, settings.bm25), ids
+
+
+async def load_index(store: Store, pipeline: TextPipeline, settings: Settings) -> LoadedIndex:
+    """Load the persisted postings, or build them from stored terms (never re-tokenizing).
+
+    The CPU-heavy steps run in a worker thread, so a bot keeps answering during a reload, and
+    the passages are read from SQLite meanwhile.
+    """
+    version = await store.corpus_version()
+    key = f"{SNAPSHOT_FORMAT}:v{version}:{pipeline.fingerprint}:tw{settings.title_weight}"
+    (index, ids), text = await asyncio.gather(
+        _index_for(store, key, settings), store.corpus_text()
+    )
     return LoadedIndex(index, ids["passage_ids"], ids["article_ids"], text, version)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -10,6 +9,8 @@ from dataclasses import dataclass
 from typing import NamedTuple, Protocol
 
 import numpy as np
+
+from bot.blobs import pack_arrays, unpack_arrays
 
 WEIGHT_CHUNK = 1 << 20  # postings per step of the weight computation
 
@@ -63,7 +64,7 @@ class Postings:
 
     vocabulary: list[str]
     offsets: np.ndarray  # int64, len(vocabulary) + 1: term t owns [offsets[t], offsets[t+1])
-    doc_ids: np.ndarray  # int32, ascending within a term
+    doc_ids: np.ndarray  # int32 when built, intp when loaded; ascending within a term
     term_freqs: np.ndarray  # int32
     doc_lengths: np.ndarray  # int32, one per document
 
@@ -98,23 +99,22 @@ class Postings:
 
     def to_bytes(self, **extra: np.ndarray) -> bytes:
         """One blob for SQLite (plus caller's arrays): start-up loads it instead of re-counting."""
-        buffer = io.BytesIO()
-        vocab = np.frombuffer("\n".join(self.vocabulary).encode(), dtype=np.uint8)
-        np.savez(
-            buffer,
-            vocab=vocab,
-            offsets=self.offsets,
-            doc_ids=self.doc_ids,
-            term_freqs=self.term_freqs,
-            doc_lengths=self.doc_lengths,
-            **extra,
+        return pack_arrays(
+            {
+                "vocab": np.frombuffer("\n".join(self.vocabulary).encode(), dtype=np.uint8),
+                "offsets": self.offsets,
+                # Stored as the native index type, so searching needs no converted copy.
+                "doc_ids": self.doc_ids.astype(np.intp),
+                "term_freqs": self.term_freqs,
+                "doc_lengths": self.doc_lengths,
+                **extra,
+            }
         )
-        return buffer.getvalue()
 
     @classmethod
     def from_bytes(cls, blob: bytes) -> tuple[Postings, dict[str, np.ndarray]]:
-        """Inverse of `to_bytes`: the postings and the caller's extra arrays."""
-        arrays = dict(np.load(io.BytesIO(blob)))
+        """Inverse of `to_bytes`: the postings and the caller's extra arrays (views of blob)."""
+        arrays = unpack_arrays(blob)
         text = arrays.pop("vocab").tobytes().decode()
         postings = cls(
             vocabulary=text.split("\n") if text else [],
@@ -143,7 +143,7 @@ class BM25Index:
         self.params = params or BM25Params()
         self.postings = postings
         self.term_ids = {term: i for i, term in enumerate(postings.vocabulary)}
-        self.doc_ids = postings.doc_ids.astype(np.intp)  # native index type: no copy per query
+        self.doc_ids = postings.doc_ids.astype(np.intp, copy=False)  # no conversion per query
         self.weights = self._weights()
 
     def __len__(self) -> int:
