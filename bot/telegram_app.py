@@ -146,7 +146,15 @@ def schedule_jobs(app: Application, settings: Settings) -> None:
         return
     if settings.reload_seconds > 0:
         every = settings.reload_seconds
-        jobs.run_repeating(admin_handlers.watch_job, interval=every, first=every, name="watch")
+        # A second run overlapping a long reload returns at once (Reloader.poll sees the lock);
+        # allowing it keeps APScheduler from warning "maximum number of running instances".
+        jobs.run_repeating(
+            admin_handlers.watch_job,
+            interval=every,
+            first=every,
+            name="watch",
+            job_kwargs={"max_instances": 2},
+        )
     jobs.run_repeating(
         admin_handlers.purge_job, PURGE_EVERY_SECONDS, first=FIRST_PURGE_SECONDS, name="purge"
     )
