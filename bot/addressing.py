@@ -7,12 +7,21 @@ import re
 from telegram import Message, MessageEntity
 
 
+def _body(message: Message) -> str:
+    """What the user wrote: the text, or a photo's or document's caption."""
+    return message.text or message.caption or ""
+
+
 def _mentions_bot(message: Message, username: str, bot_id: int) -> list[MessageEntity]:
-    """Entities in the text that name this bot (@username, any case, or a text mention)."""
+    """Entities in the text (or caption) that name this bot (@username, any case, or a link)."""
+    if message.text is not None:
+        entities, parse = message.entities, message.parse_entity
+    else:
+        entities, parse = message.caption_entities, message.parse_caption_entity
     found = []
-    for entity in message.entities or ():
+    for entity in entities or ():
         if entity.type == MessageEntity.MENTION:
-            if message.parse_entity(entity).lower() == f"@{username.lower()}":
+            if parse(entity).lower() == f"@{username.lower()}":
                 found.append(entity)
         elif entity.type == MessageEntity.TEXT_MENTION and entity.user and entity.user.id == bot_id:
             found.append(entity)
@@ -21,7 +30,7 @@ def _mentions_bot(message: Message, username: str, bot_id: int) -> list[MessageE
 
 def _without(message: Message, entities: list[MessageEntity]) -> str:
     """The message text with the given entities cut out (offsets count UTF-16 units)."""
-    encoded = (message.text or "").encode("utf-16-le")
+    encoded = _body(message).encode("utf-16-le")
     for entity in sorted(entities, key=lambda e: e.offset, reverse=True):
         start, end = entity.offset * 2, (entity.offset + entity.length) * 2
         while encoded[end : end + 2] in (b",\x00", b":\x00"):  # "@Bot, question"
@@ -37,7 +46,7 @@ def addressed_question(message: Message, username: str, bot_id: int) -> str | No
         return _without(message, mentions)
     replied = message.reply_to_message
     if replied and replied.from_user and replied.from_user.id == bot_id:
-        return message.text or ""
+        return _body(message)
     return None
 
 

@@ -364,6 +364,18 @@ async def test_group_reply_to_the_bot_is_answered(api: FakeBotApi) -> None:
     assert quoted_id(call) == asked["message"]["message_id"]
 
 
+async def test_group_photo_caption_mentioning_the_bot_is_answered(
+    api: FakeBotApi, settings: Settings
+) -> None:
+    api.push_update(U.photo_message(caption="Ảnh hồ sơ của mình", chat=U.group_chat()))
+    asked = U.photo_message(caption=f"@CqsHaiPhongBot {QUESTION}", chat=U.group_chat())
+    call = await reply_to(api, asked)
+
+    assert_answer(call)
+    assert quoted_id(call) == asked["message"]["message_id"]
+    assert [row["question"] for row in questions(settings)] == [QUESTION]  # the other ignored
+
+
 async def test_group_reply_to_someone_else_is_ignored(api: FakeBotApi) -> None:
     theirs = U.group_text("Mình cũng đang thắc mắc", user_id=U.USER_ID + 7)["message"]
     api.push_update(U.group_text(QUESTION, reply_to=theirs))

@@ -122,13 +122,14 @@ def sticker_message(emoji: str = "👍", user_id: int = USER_ID, chat_id: int | 
 
 
 def photo_message(caption: str | None = None, user_id: int = USER_ID,
-                  chat_id: int | None = None) -> JSON:  # fmt: skip
-    """Update: the user sends a photo (three sizes), optionally captioned."""
+                  chat_id: int | None = None, chat: JSON | None = None) -> JSON:  # fmt: skip
+    """Update: the user sends a photo (three sizes), optionally captioned; private by default."""
     n = next(_file_ids)
     photo = [{"file_id": f"AgACAgIAAxkBAAI{n}{size}", "file_unique_id": f"AQAD{n}{size}",
               "width": size, "height": size * 3 // 4, "file_size": size * 60}
              for size in (90, 320, 1280)]  # fmt: skip
-    msg = message(private_chat(user_id if chat_id is None else chat_id), user(user_id), photo=photo)
+    chat = chat or private_chat(user_id if chat_id is None else chat_id)
+    msg = message(chat, user(user_id), photo=photo)
     if caption is not None:
         msg["caption"] = caption
         msg |= {"caption_entities": found} if (found := entities_for(caption)) else {}
