@@ -9,7 +9,7 @@ from enum import StrEnum
 
 from bot.models import Hit
 from bot.sentences import split_sentences
-from bot.text import WORD_RE, TextPipeline, fold, typed_diacritics
+from bot.text import WORD_RE, TextPipeline, Word, fold, typed_diacritics
 
 SUMMARY_MAX_WORDS = 70
 # Pasted HTML: the tag names ("b", "script") are not part of the question.
@@ -73,21 +73,34 @@ def question_problem(question: Question) -> Outcome | None:
     return None
 
 
+Unit = tuple[str, ...]  # accent-free spellings of one question word: "cccd", "can cuoc cong dan"
+
+
 class Matcher:
     """The question's content words, compared accent-sensitively only if the user typed accents."""
 
     def __init__(self, pipeline: TextPipeline, question: str):
         self.pipeline = pipeline
-        syllables = pipeline.syllables(question)
         self.accented = typed_diacritics(question)
-        content = [not pipeline.is_stopword(s, self.accented) for s in syllables]
-        self.words = {self._key(s.accented) for s, keep in zip(syllables, content) if keep}
-        # Adjacent content words: a phrase match is stronger evidence than scattered words.
-        self.pairs = {
-            (a.folded, b.folded)
-            for i, (a, b) in enumerate(itertools.pairwise(syllables))
-            if content[i] and content[i + 1]
+        words = pipeline.words(question)
+        self.words = {
+            self._key(s.accented)
+            for w in words
+            for s in (w.syllable, *w.expansion)
+            if not pipeline.is_stopword(s, self.accented)
         }
+        units = [self._unit(w) for w in words]
+        self.units = list(dict.fromkeys(u for u in units if u))
+        # Adjacent content words: a phrase match is stronger evidence than scattered words.
+        self.pairs = list(dict.fromkeys((a, b) for a, b in itertools.pairwise(units) if a and b))
+
+    def _unit(self, word: Word) -> Unit | None:
+        """An abbreviation counts once, found as itself or spelled out; stop words not at all."""
+        if word.expansion:
+            return (word.syllable.folded, " ".join(s.folded for s in word.expansion))
+        if self.pipeline.is_stopword(word.syllable, self.accented):
+            return None
+        return (word.syllable.folded,)
 
     def _key(self, word: str) -> str:
         word = word.lower()
@@ -97,16 +110,21 @@ class Matcher:
         return self._key(word) in self.words
 
     def coverage(self, text: str) -> float:
-        """Share of the question's content words and word pairs found in `text`, accents ignored."""
-        if not self.words:
+        """Share of the question's content words and word pairs found in `text`, accents ignored.
+
+        An abbreviation's spelled-out syllables are one unit: "CCCD" is covered by "CCCD" or by
+        "căn cước công dân", never by a passing "công dân" alone.
+        """
+        if not self.units:
             return 0.0
-        # Read the text as the index does: its abbreviations ("CCCD") count as their
-        # spelled-out words ("căn cước công dân"), which the question may use instead.
-        found = self.pipeline.folded_words(text)
-        found_pairs = set(itertools.pairwise(found))
-        hits = sum(fold(w) in set(found) for w in self.words)
-        hits += sum(pair in found_pairs for pair in self.pairs)
-        return hits / (len(self.words) + len(self.pairs))
+        # Read the text as the index does: its abbreviations count as their spelled-out words.
+        found = f" {' '.join(self.pipeline.folded_words(text))} "
+        hits = sum(any(f" {alt} " in found for alt in unit) for unit in self.units)
+        hits += sum(
+            any(f" {a} {b} " in found for a in first for b in second)
+            for first, second in self.pairs
+        )
+        return hits / (len(self.units) + len(self.pairs))
 
     def count(self, text: str) -> int:
         return len({self._key(w) for w in WORD_RE.findall(text)} & self.words)

@@ -27,6 +27,13 @@ class Syllable(NamedTuple):
     folded: str
 
 
+class Word(NamedTuple):
+    """A word as written, and the syllables it spells out to when it is an abbreviation."""
+
+    syllable: Syllable
+    expansion: tuple[Syllable, ...]
+
+
 @dataclass(frozen=True)
 class Features:
     """Which term families the pipeline emits; chosen by measurement on the dev set (ALQAC).
@@ -126,7 +133,7 @@ class TextPipeline:
         self._abbrev_folded = {fold(k.lower()): fold(v.lower()).split() for k, v in table.items()}
         self.fingerprint = self._fingerprint(table)
         # A question is read twice (terms, then the answer's word matching): parse it once.
-        self._syllables_of = lru_cache(maxsize=256)(self._split_syllables)
+        self._words_of = lru_cache(maxsize=256)(self._split_words)
 
     def _fingerprint(self, table: dict[str, str]) -> str:
         """Changes whenever the terms this pipeline emits could change; stored with the index."""
@@ -147,16 +154,23 @@ class TextPipeline:
 
     def syllables(self, text: str) -> list[Syllable]:
         """Lower-cased syllables with abbreviations followed by their expansions."""
-        return list(self._syllables_of(text))
-
-    def _split_syllables(self, text: str) -> tuple[Syllable, ...]:
         out: list[Syllable] = []
+        for word in self._words_of(text):
+            out.append(word.syllable)
+            out.extend(word.expansion)
+        return out
+
+    def words(self, text: str) -> tuple[Word, ...]:
+        """The text's words, each with its abbreviation's spelled-out syllables (if any)."""
+        return self._words_of(text)
+
+    def _split_words(self, text: str) -> tuple[Word, ...]:
+        out: list[Word] = []
         for word in WORD_RE.findall(self.normalize(text)):
             lowered = word.lower()
-            out.append(Syllable(lowered, fold(lowered)))
-            expansion = self.expand(word)
-            if expansion:
-                out.extend(Syllable(s, fold(s)) for s in expansion.lower().split())
+            expansion = (self.expand(word) or "").lower().split()
+            spelled = tuple(Syllable(s, fold(s)) for s in expansion)
+            out.append(Word(Syllable(lowered, fold(lowered)), spelled))
         return tuple(out)
 
     def folded_words(self, text: str) -> list[str]:
