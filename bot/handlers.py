@@ -93,7 +93,10 @@ async def answer_question(
             answer.answered,
             (time.perf_counter() - started) * 1000,
         )
-        qid = await record_question(core.store, record, shown + more, shown=len(shown))
+        cited = [h.citation for h in answer.hits]
+        qid = await record_question(
+            core.store, record, shown + more, shown=len(shown), cited=cited
+        )
         if answer.answered:
             markup = answer_keyboard(qid, 0, bool(more))
     await send_html(message, render(answer, core), group, markup)

@@ -92,6 +92,12 @@ MIGRATIONS: tuple[Migration, ...] = (
         CREATE INDEX questions_user_hash ON questions(user_hash);
         """,
     ),
+    Migration(
+        # The cited articles as [source, title] pairs: passage ids change when an article is
+        # re-ingested, and the reports must still know what an old answer quoted.
+        "add_answers_cited_articles",
+        "ALTER TABLE answers ADD COLUMN cited TEXT;",
+    ),
 )
 
 

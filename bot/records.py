@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from bot.models import Citation
 from bot.store import Store, format_date
 
 SALT_KEY = "user_hash_salt"
@@ -51,11 +52,17 @@ async def user_salt(store: Store, configured: str | None) -> str:
 
 
 async def record_question(
-    store: Store, record: QuestionRecord, passage_ids: Sequence[int], *, shown: int | None = None
+    store: Store,
+    record: QuestionRecord,
+    passage_ids: Sequence[int],
+    *,
+    shown: int | None = None,
+    cited: Sequence[Citation] = (),
 ) -> int:
     """Log a question and the ranked passages its answer pages through; returns its id.
 
-    `shown` is how many of the leading passage_ids the reply cited (the reports count those).
+    `shown` is how many of the leading passage_ids the reply cited, `cited` their citations
+    (kept as source and title, which survive a re-ingest; the reports count those).
     """
     cur = await store.db.execute(
         "INSERT INTO questions(asked_at, chat_type, user_hash, question, top_score, answered,"
@@ -71,9 +78,10 @@ async def record_question(
         ),
     )
     question_id = int(cur.lastrowid or 0)
+    articles = json.dumps(list(dict.fromkeys((c.source, c.title) for c in cited)))
     await store.db.execute(
-        "INSERT INTO answers(question_id, passage_ids, shown) VALUES(?, ?, ?)",
-        (question_id, json.dumps(list(passage_ids)), shown),
+        "INSERT INTO answers(question_id, passage_ids, shown, cited) VALUES(?, ?, ?, ?)",
+        (question_id, json.dumps(list(passage_ids)), shown, articles if cited else None),
     )
     await store.db.commit()
     return question_id

@@ -85,6 +85,7 @@ class _Asked:
     text: str | None
     answered: bool
     cited: tuple[int, ...]  # passage ids the reply showed as its citations
+    articles: tuple[tuple[str, str], ...]  # (source, title) of those, when logged (migration 6)
 
 
 def local_day(stamp: str) -> date:
@@ -110,18 +111,29 @@ def _bounds(start: datetime, days: int) -> tuple[str, str]:
 
 async def _asked_rows(store: Store, bounds: tuple[str, str]) -> list[_Asked]:
     query = (
-        "SELECT q.id, q.asked_at, q.question, q.answered, a.passage_ids, a.shown FROM questions q"
+        "SELECT q.id, q.asked_at, q.question, q.answered, a.passage_ids, a.shown, a.cited"
+        " FROM questions q"
         " LEFT JOIN answers a ON a.question_id = q.id WHERE q.asked_at >= ? AND q.asked_at < ?"
         " ORDER BY q.id"
     )
     async with store.db.execute(query, bounds) as cur:
         rows = await cur.fetchall()
     out: list[_Asked] = []
-    for qid, asked_at, text, answered, passage_ids, shown in rows:
+    for qid, asked_at, text, answered, passage_ids, shown, cited_json in rows:
         ids = json.loads(passage_ids) if passage_ids else []
         cited = ids[: 1 if shown is None else shown]
-        out.append(_Asked(qid, local_day(asked_at), text, bool(answered), tuple(cited)))
+        articles = tuple((source, title) for source, title in json.loads(cited_json or "[]"))
+        out.append(_Asked(qid, local_day(asked_at), text, bool(answered), tuple(cited), articles))
     return out
+
+
+def _cited_articles(
+    row: _Asked, passages: dict[int, tuple[int, str]]
+) -> list[tuple[str | int, str]]:
+    """(key, title) of each article an answer cited: logged ones, else through passage ids."""
+    if row.articles:
+        return list(row.articles)
+    return list(dict.fromkeys(passages[p] for p in row.cited if p in passages))
 
 
 async def _passage_articles(store: Store) -> dict[int, tuple[int, str]]:
@@ -139,12 +151,12 @@ def _days(rows: list[_Asked], start: date, count: int) -> tuple[DayRow, ...]:
 
 
 def _cited(rows: list[_Asked], articles: dict[int, tuple[int, str]]) -> tuple[CitedArticle, ...]:
-    counts: Counter[int] = Counter()
-    titles: dict[int, str] = {}
+    counts: Counter[str | int] = Counter()
+    titles: dict[str | int, str] = {}
     for row in (r for r in rows if r.answered):
-        found = [articles[p] for p in row.cited if p in articles]
+        found = _cited_articles(row, articles)
         titles.update(found)
-        counts.update({article_id for article_id, _ in found})  # once per answer
+        counts.update({key for key, _ in found})  # once per answer
     ranked = sorted(counts.items(), key=lambda item: (-item[1], titles[item[0]]))
     return tuple(CitedArticle(titles[a], n) for a, n in ranked[:TOP_CITED])
 
@@ -164,8 +176,8 @@ async def _downvoted(
     out: list[DownvotedAnswer] = []
     for qid, down, up in votes:
         row = by_id[qid]
-        first = articles.get(row.cited[0]) if row.cited else None
-        out.append(DownvotedAnswer(qid, row.text or "", down, up, first[1] if first else None))
+        found = _cited_articles(row, articles)
+        out.append(DownvotedAnswer(qid, row.text or "", down, up, found[0][1] if found else None))
     return tuple(out)
 
 

@@ -11,13 +11,14 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
+from bot.engine import KnowledgeBase
 from bot.migrations import MIGRATIONS
 from bot.report_plot import write_plot
 from bot.reports import TEXT_LIMIT, build_report, report_text, write_csv
 from bot.settings import Settings
 from bot.store import Store
 from bot.text import TextPipeline
-from tests.helpers.files import SEED_TITLE, markdown, refresh, write
+from tests.helpers.files import SEED_NAME, SEED_TITLE, markdown, refresh, write
 from tests.helpers.questions import NOW, log_question, passage_ids_by_title, vote
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -125,6 +126,24 @@ async def test_most_cited_articles_count_shown_passages_of_answered_questions(
     cited = (await build_report(store, pipeline, 30, now=NOW)).cited
 
     assert [(c.title, c.citations) for c in cited] == [(SEED_TITLE, 4), (CCCD_TITLE, 2)]
+
+
+async def test_cited_articles_survive_a_reingest_of_the_article(
+    store: Store, pipeline: TextPipeline, settings: Settings, kb: KnowledgeBase
+) -> None:
+    answer = await kb.ask("Chính quyền số là gì?")
+    cited = [h.citation for h in answer.hits]
+    pids = [h.passage_id for h in answer.hits]
+    asked = await log_question(store, answer.question, day(1), passages=pids, shown=3, cited=cited)
+    await vote(store, asked, "a", -1, day(1))
+    seed = settings.knowledge_dir / SEED_NAME
+    seed.write_text(seed.read_text(encoding="utf-8") + "\nMột đoạn mới.\n", encoding="utf-8")
+    assert (await refresh(store, pipeline, settings)).updated == 1  # every passage id changed
+
+    report = await build_report(store, pipeline, 30, now=NOW)
+
+    assert [(c.title, c.citations) for c in report.cited] == [(SEED_TITLE, 1)]
+    assert report.downvoted[0].title == SEED_TITLE
 
 
 async def test_text_csv_and_chart_of_a_busy_month(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
+from bot.models import Citation
 from bot.records import QuestionRecord, record_question, set_vote
 from bot.store import Store
 
@@ -21,10 +22,11 @@ async def log_question(
     passages: Sequence[int] = (),
     shown: int | None = None,
     user: str = "user-a",
+    cited: Sequence[Citation] = (),
 ) -> int:
     """record_question as the handler calls it, then move the question to `at`."""
     record = QuestionRecord("private", user, text, 1.0 if passages else None, answered, 10.0)
-    qid = await record_question(store, record, passages, shown=shown)
+    qid = await record_question(store, record, passages, shown=shown, cited=cited)
     await store.db.execute("UPDATE questions SET asked_at = ? WHERE id = ?", (at.isoformat(), qid))
     await store.db.commit()
     return qid
