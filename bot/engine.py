@@ -91,7 +91,6 @@ class KnowledgeBase:
         self.pipeline = pipeline
         self.loaded = loaded
         self.settings = settings
-        self._reloading = asyncio.Lock()
 
     @classmethod
     async def open(cls, store: Store, pipeline: TextPipeline, settings: Settings) -> KnowledgeBase:
@@ -100,22 +99,19 @@ class KnowledgeBase:
     async def reload(self, store: Store | None = None) -> bool:
         """Build the stored corpus's index aside, then swap it in; False if already current.
 
-        Questions keep using the old index until the single assignment below.
+        Questions keep using the old index until the single assignment below; callers run one
+        reload at a time (bot.reloading.Reloader holds its lock around this).
         """
-        async with self._reloading:
-            source = store or self.store
-            if await source.corpus_version() == self.loaded.version:
-                return False
-            loaded = await load_index(source, self.pipeline, self.settings)
-            self.loaded = loaded
-            log.info("Chỉ mục mới: %d đoạn, phiên bản %s", len(loaded.index), loaded.version)
-            return True
-
-    def rank(self, question: str, top_k: int, further: int = 0) -> Ranking:
-        """Best passages (at most two an article), then `further` more ids from any article."""
-        return self._rank(self.loaded, question, top_k, further)
+        source = store or self.store
+        if await source.corpus_version() == self.loaded.version:
+            return False
+        loaded = await load_index(source, self.pipeline, self.settings)
+        self.loaded = loaded
+        log.info("Chỉ mục mới: %d đoạn, phiên bản %s", len(loaded.index), loaded.version)
+        return True
 
     def _rank(self, loaded: LoadedIndex, question: str, top_k: int, further: int) -> Ranking:
+        """Best passages (at most two an article), then `further` more ids from any article."""
         candidates = loaded.index.candidates(self.pipeline.terms(question))
         k = top_k * 4 + 8 + further
         while True:

@@ -68,13 +68,15 @@ def is_web_source(source: Path | str) -> bool:
     return isinstance(source, str) and source.strip().lower().startswith(("http://", "https://"))
 
 
-def _load_files(files: list[Path], max_words: int, report: IngestReport) -> Iterable[Article]:
+def _load_files(files: list[Path], max_words: int, report: IngestReport) -> list[Article]:
     """Parse each file, reporting (and skipping) the ones that cannot be read."""
+    articles: list[Article] = []
     for path in files:
         try:
-            yield load_article(path, source_name(path), max_words)
+            articles.append(load_article(path, source_name(path), max_words))
         except KnowledgeFileError as exc:
             report.errors.append(exc)
+    return articles
 
 
 async def _load_web(

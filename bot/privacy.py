@@ -48,31 +48,29 @@ async def _delete_questions(
     return questions, answers, votes
 
 
+async def _delete(
+    store: Store, questions_where: str, votes_where: str, param: str
+) -> tuple[int, int, int]:
+    """In one transaction: matching questions (with answers and votes), then matching votes."""
+    try:
+        questions, answers, votes = await _delete_questions(store, questions_where, (param,))
+        cur = await store.db.execute(f"DELETE FROM votes WHERE {votes_where}", (param,))
+        await store.db.commit()
+    except BaseException:
+        await store.db.rollback()
+        raise
+    return questions, answers, votes + cur.rowcount
+
+
 async def purge_older_than(store: Store, days: int, now: datetime | None = None) -> PurgeResult:
     """Delete questions (with answers and votes) asked, and votes cast, more than `days` ago."""
     if days < 1:
         raise ValueError("days must be at least 1")
     cutoff = (now or datetime.now(UTC)).astimezone(UTC) - timedelta(days=days)
     stamp = cutoff.isoformat()  # stored stamps are UTC ISO strings: they sort as text
-    try:
-        questions, answers, votes = await _delete_questions(store, "asked_at < ?", (stamp,))
-        cur = await store.db.execute("DELETE FROM votes WHERE voted_at < ?", (stamp,))
-        votes += cur.rowcount
-        await store.db.commit()
-    except BaseException:
-        await store.db.rollback()
-        raise
-    return PurgeResult(cutoff, questions, answers, votes)
+    return PurgeResult(cutoff, *await _delete(store, "asked_at < ?", "voted_at < ?", stamp))
 
 
 async def forget_user(store: Store, user_hash: str) -> ForgetResult:
     """Delete every question of this user (with its answer and votes) and every vote they cast."""
-    try:
-        questions, answers, votes = await _delete_questions(store, "user_hash = ?", (user_hash,))
-        cur = await store.db.execute("DELETE FROM votes WHERE user_hash = ?", (user_hash,))
-        votes += cur.rowcount
-        await store.db.commit()
-    except BaseException:
-        await store.db.rollback()
-        raise
-    return ForgetResult(questions, answers, votes)
+    return ForgetResult(*await _delete(store, "user_hash = ?", "user_hash = ?", user_hash))

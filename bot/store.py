@@ -50,23 +50,6 @@ def _date_text(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def passage_query(count: int) -> str:
-    return (
-        "SELECT p.id, p.article_id, p.position, p.section, p.text, a.title, a.published,"
-        " a.author, a.url, a.source FROM passages p JOIN articles a ON a.id = p.article_id"
-        f" WHERE p.id IN ({','.join('?' * count)})"
-    )
-
-
-def stored_passages(rows: Iterable[Sequence]) -> dict[int, StoredPassage]:
-    return {
-        r[0]: StoredPassage(
-            r[0], r[1], r[2], r[3], r[4], Citation(r[5], format_date(r[6]), r[7], r[8], r[9])
-        )
-        for r in rows
-    }
-
-
 def format_date(iso: str | None) -> str | None:
     """Stored ISO date → dd/mm/yyyy, as citations show it."""
     return datetime.fromisoformat(iso).strftime("%d/%m/%Y") if iso else None
@@ -207,8 +190,19 @@ class Store:
         """Passages with their citations, keyed by id."""
         if not passage_ids:
             return {}
-        async with self.db.execute(passage_query(len(passage_ids)), list(passage_ids)) as cur:
-            return stored_passages(await cur.fetchall())
+        query = (
+            "SELECT p.id, p.article_id, p.position, p.section, p.text, a.title, a.published,"
+            " a.author, a.url, a.source FROM passages p JOIN articles a ON a.id = p.article_id"
+            f" WHERE p.id IN ({','.join('?' * len(passage_ids))})"
+        )
+        async with self.db.execute(query, list(passage_ids)) as cur:
+            rows = await cur.fetchall()
+        return {
+            r[0]: StoredPassage(
+                r[0], r[1], r[2], r[3], r[4], Citation(r[5], format_date(r[6]), r[7], r[8], r[9])
+            )
+            for r in rows
+        }
 
     async def load_snapshot(self, key: str) -> bytes | None:
         """The persisted index blob, if it was built for exactly this key."""
