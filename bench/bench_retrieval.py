@@ -46,16 +46,17 @@ from underthesea import word_tokenize
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from bot.engine import KnowledgeBase  # noqa: E402
-from bot.index import BM25Index, Postings  # noqa: E402
-from bot.ingest import ingest  # noqa: E402
-from bot.knowledge import load_article, split_passages  # noqa: E402
-from bot.models import Article, Passage  # noqa: E402
-from bot.parallel import terms_for_all, worker_count  # noqa: E402
-from bot.sentences import split_sentences  # noqa: E402
+from bot.core.index import BM25Index, Postings  # noqa: E402
+from bot.core.models import Article, Passage  # noqa: E402
+from bot.core.sentences import split_sentences  # noqa: E402
+from bot.core.text import TextPipeline, fold  # noqa: E402
+from bot.engine import KnowledgeBase, bm25_params  # noqa: E402
 from bot.settings import Settings, load_settings  # noqa: E402
-from bot.store import Store  # noqa: E402
-from bot.text import TextPipeline, fold  # noqa: E402
+from bot.sources.files import load_article  # noqa: E402
+from bot.sources.ingest import ingest  # noqa: E402
+from bot.sources.knowledge import split_passages  # noqa: E402
+from bot.sources.parallel import terms_for_all, worker_count  # noqa: E402
+from bot.store.database import Store  # noqa: E402
 
 ALQAC = Path("/work/shared/eval/dev/alqac")
 SEED_ARTICLE = ROOT / "knowledge" / "chinh-quyen-so-hai-phong.txt"
@@ -160,7 +161,7 @@ async def baselines(
 ) -> float:
     """rank_bm25 and bm25s on the same token lists; returns the speed-up over get_scores."""
     sub = q_terms[: max(20, min(len(q_terms), 2_000_000 // len(token_lists)))]
-    p = settings.bm25
+    p = bm25_params(settings)
     t_okapi, okapi = timed(lambda: BM25Okapi(token_lists, k1=p.k1, b=p.b, epsilon=p.epsilon))
     okapi_ms = await latencies(okapi.get_scores, sub)
     same = all(np.allclose(index.scores(t), okapi.get_scores(t)) for t in sub[:3])
@@ -192,12 +193,12 @@ async def bench_size(
     row: Row = {"passages (real + variants)": f"{size} ({min(size, corpus.real)} real)"}
     log(f"{size}: tokenizing")
     t_tok, token_lists = timed(lambda: terms_for_all(pipeline, corpus.texts[:size]))
-    t_build, index = timed(lambda: BM25Index(Postings.build(token_lists), settings.bm25))
+    t_build, index = timed(lambda: BM25Index(Postings.build(token_lists), bm25_params(settings)))
     row["vocabulary / postings"] = f"{len(index.term_ids)} / {len(index.weights)}"
     row[f"tokenization s ({worker_count()} workers)"] = f"{t_tok:.2f} ({size / t_tok:.0f}/s)"
     row["index build s (Postings + BM25Index)"] = f"{t_build:.2f}"
     tracemalloc.start()  # a second, untimed build: tracing slows allocation down
-    _copy = BM25Index(Postings.build(token_lists), settings.bm25)
+    _copy = BM25Index(Postings.build(token_lists), bm25_params(settings))
     current, peak = (n / 2**20 for n in tracemalloc.get_traced_memory())
     tracemalloc.stop()
     del _copy

@@ -42,7 +42,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 import telegram  # noqa: E402
 
-from bot import telegram_texts as texts  # noqa: E402
+from bot.telegram import texts  # noqa: E402
 from tests.helpers import updates as U  # noqa: E402
 from tests.helpers.bot_runner import TOKEN  # noqa: E402
 from tests.helpers.fake_bot_api import FakeBotApi  # noqa: E402
@@ -61,9 +61,9 @@ QUESTIONS = (
 WARMUP = 20
 GUARD = 300.0  # seconds: a hang guard, not an expectation
 NO_CAP = (
-    "import functools, sys; import bot.telegram_app as t; "
+    "import functools, sys; import bot.telegram.app as t; "
     "t.AIORateLimiter = functools.partial(t.AIORateLimiter, overall_max_rate=0); "
-    "from bot.cli import main; sys.exit(main(['run']))"
+    "from bot.__main__ import main; sys.exit(main(['run']))"
 )
 
 

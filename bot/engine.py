@@ -1,4 +1,9 @@
-"""The answering core: store + pipeline + index behind one `ask` call."""
+"""The engine: store + pipeline + index behind one `ask` call (`KnowledgeBase`).
+
+It lives beside `bot.core` rather than inside it because it reads SQLite: `bot.core` stays free
+of I/O, and one module above both `core` and `store` keeps the layering a straight line that
+every front end (CLI, Telegram, editors' reload) can use.
+"""
 
 from __future__ import annotations
 
@@ -10,17 +15,22 @@ from typing import NamedTuple
 
 import numpy as np
 
-from bot.answer import Answer, Question, compose, prepare_question, question_problem
-from bot.index import BM25Index, Postings, ScoredDoc
-from bot.models import Hit
+from bot.core.answer import Answer, Question, compose, prepare_question, question_problem
+from bot.core.index import BM25Index, BM25Params, Postings, ScoredDoc
+from bot.core.models import Hit
+from bot.core.text import TextPipeline
 from bot.settings import Settings
-from bot.store import CorpusText, IndexedPassage, Store
-from bot.text import TextPipeline
+from bot.store.database import CorpusText, IndexedPassage, Store
 
 log = logging.getLogger(__name__)
 MAX_PER_ARTICLE = 2
 Arrays = dict[str, np.ndarray]
 SNAPSHOT_FORMAT = "s2"  # bump when Postings.to_bytes changes: old snapshots are rebuilt
+
+
+def bm25_params(settings: Settings) -> BM25Params:
+    """The BM25Okapi parameters the settings ask for."""
+    return BM25Params(settings.bm25_k1, settings.bm25_b, settings.bm25_epsilon)
 
 
 @dataclass(frozen=True)
@@ -57,7 +67,7 @@ async def _index_for(store: Store, key: str, settings: Settings) -> tuple[BM25In
         postings, ids = await asyncio.to_thread(_build_postings, rows, settings.title_weight)
         blob = await asyncio.to_thread(postings.to_bytes, **ids)
         await store.save_snapshot(key, blob)
-    return await asyncio.to_thread(BM25Index, postings, settings.bm25), ids
+    return await asyncio.to_thread(BM25Index, postings, bm25_params(settings)), ids
 
 
 async def load_index(store: Store, pipeline: TextPipeline, settings: Settings) -> LoadedIndex:
@@ -68,9 +78,7 @@ async def load_index(store: Store, pipeline: TextPipeline, settings: Settings) -
     """
     version = await store.corpus_version()
     key = f"{SNAPSHOT_FORMAT}:v{version}:{pipeline.fingerprint}:tw{settings.title_weight}"
-    (index, ids), text = await asyncio.gather(
-        _index_for(store, key, settings), store.corpus_text()
-    )
+    (index, ids), text = await asyncio.gather(_index_for(store, key, settings), store.corpus_text())
     return LoadedIndex(index, ids["passage_ids"], ids["article_ids"], text, version)
 
 

@@ -16,8 +16,6 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from bot.index import BM25Params
-
 DEFAULT_CONTACT = (
     "Bạn có thể liên hệ Trung tâm Phục vụ hành chính công thành phố (giờ hành chính, "
     "thứ Hai–thứ Sáu) hoặc tra cứu tại Cổng Dịch vụ công quốc gia https://dichvucong.gov.vn"
@@ -115,10 +113,6 @@ class Settings(BaseSettings):
                 "TELEGRAM_BOT_TOKEN sai định dạng (cần dạng 123456789:AA…, lấy từ @BotFather)"
             )
         return token
-
-    @property
-    def bm25(self) -> BM25Params:
-        return BM25Params(self.bm25_k1, self.bm25_b, self.bm25_epsilon)
 
 
 def load_settings(**overrides: object) -> Settings:

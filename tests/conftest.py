@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.text import TextPipeline
 from bot.engine import KnowledgeBase
 from bot.settings import Settings
-from bot.store import Store
-from bot.text import TextPipeline
+from bot.store.database import Store
 from tests.helpers.files import SEED_KNOWLEDGE, SETTINGS_ENV, make_settings, refresh
 
 

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from telegram.ext import Application
 
 from bot.settings import Settings
-from bot.telegram_app import _post_init, _post_shutdown, build_application
+from bot.telegram.app import _post_init, _post_shutdown, build_application
 from tests.helpers.fake_bot_api import FakeBotApi
 
 TOKEN = "123456789:AAHtestTokenValue_abcdefghijklmnopqrstu"

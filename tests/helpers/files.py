@@ -6,14 +6,15 @@ from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+from bot.core.text import TextPipeline
 from bot.engine import KnowledgeBase
-from bot.ingest import IngestReport, ingest
 from bot.settings import Settings
-from bot.store import Store
-from bot.text import TextPipeline
+from bot.sources.ingest import IngestReport, ingest
+from bot.store.database import Store
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SEED_KNOWLEDGE = REPO_ROOT / "knowledge"
+DATA_DIR = REPO_ROOT / "tests" / "data"
 SEED_NAME = "chinh-quyen-so-hai-phong.txt"
 SEED_TITLE = "Xây dựng Chính quyền số ở Hải Phòng"
 

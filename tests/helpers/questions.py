@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from bot.models import Citation
-from bot.records import QuestionRecord, record_question, set_vote
-from bot.store import Store
+from bot.core.models import Citation
+from bot.store.database import Store
+from bot.store.records import QuestionRecord, record_question, set_vote
 
 # A fixed "now" for reports and purges: a Friday, noon in Viet Nam.
 NOW = datetime(2024, 5, 10, 5, 0, tzinfo=UTC)

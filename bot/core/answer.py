@@ -1,0 +1,182 @@
+"""Turn retrieved passages into an answer: short summary, marked words, citations."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bot.core.models import Hit
+from bot.core.sentences import split_sentences
+from bot.core.text import WORD_RE, TextPipeline, Word, fold, typed_diacritics
+
+SUMMARY_MAX_WORDS = 70
+# Pasted HTML: the tag names ("b", "script") are not part of the question.
+TAG_RE = re.compile(r"</?[A-Za-z][^<>]*>")
+
+
+class Outcome(StrEnum):
+    """Why an answer looks the way it does; front ends pick their wording from it."""
+
+    ANSWERED = "answered"
+    NOT_FOUND = "not_found"
+    EMPTY = "empty"
+    NO_WORDS = "no_words"
+
+
+@dataclass(frozen=True)
+class Question:
+    """The question as it will be searched, after trimming and length limits."""
+
+    text: str
+    truncated: bool = False
+
+
+@dataclass(frozen=True)
+class Answer:
+    """Everything a front end needs to write a reply."""
+
+    question: str
+    outcome: Outcome
+    hits: tuple[Hit, ...] = ()
+    summary: str = ""
+    marks: tuple[tuple[int, int], ...] = ()
+    truncated: bool = False
+    coverage: float = 0.0
+    further: tuple[int, ...] = ()  # passage ids after the hits, for paging
+
+    @property
+    def answered(self) -> bool:
+        return self.outcome is Outcome.ANSWERED
+
+    @property
+    def top_score(self) -> float | None:
+        return self.hits[0].score if self.hits else None
+
+
+def prepare_question(raw: str, max_chars: int) -> Question:
+    """Drop markup tags, collapse whitespace, cut an over-long question at a word boundary."""
+    text = " ".join(TAG_RE.sub(" ", raw).split())
+    if len(text) <= max_chars:
+        return Question(text)
+    cut = text[:max_chars].rsplit(" ", 1)[0] or text[:max_chars]
+    return Question(cut, truncated=True)
+
+
+def question_problem(question: Question) -> Outcome | None:
+    """EMPTY or NO_WORDS when there is nothing to search for."""
+    if not question.text:
+        return Outcome.EMPTY
+    if not WORD_RE.search(question.text.replace("_", "")):
+        return Outcome.NO_WORDS
+    return None
+
+
+Unit = tuple[str, ...]  # accent-free spellings of one question word: "cccd", "can cuoc cong dan"
+
+
+class Matcher:
+    """The question's content words, compared accent-sensitively only if the user typed accents."""
+
+    def __init__(self, pipeline: TextPipeline, question: str):
+        self.pipeline = pipeline
+        self.accented = typed_diacritics(question)
+        words = pipeline.words(question)
+        self.words = {
+            self._key(s.accented)
+            for w in words
+            for s in (w.syllable, *w.expansion)
+            if not pipeline.is_stopword(s, self.accented)
+        }
+        units = [self._unit(w) for w in words]
+        self.units = list(dict.fromkeys(u for u in units if u))
+        # Adjacent content words: a phrase match is stronger evidence than scattered words.
+        self.pairs = list(dict.fromkeys((a, b) for a, b in itertools.pairwise(units) if a and b))
+
+    def _unit(self, word: Word) -> Unit | None:
+        """An abbreviation counts once, found as itself or spelled out; stop words not at all."""
+        if word.expansion:
+            return (word.syllable.folded, " ".join(s.folded for s in word.expansion))
+        if self.pipeline.is_stopword(word.syllable, self.accented):
+            return None
+        return (word.syllable.folded,)
+
+    def _key(self, word: str) -> str:
+        word = word.lower()
+        return word if self.accented else fold(word)
+
+    def matches(self, word: str) -> bool:
+        return self._key(word) in self.words
+
+    def coverage(self, text: str) -> float:
+        """Share of the question's content words and word pairs found in `text`, accents ignored.
+
+        An abbreviation's spelled-out syllables are one unit: "CCCD" is covered by "CCCD" or by
+        "căn cước công dân", never by a passing "công dân" alone.
+        """
+        if not self.units:
+            return 0.0
+        # Read the text as the index does: its abbreviations count as their spelled-out words.
+        found = f" {' '.join(self.pipeline.folded_words(text))} "
+        hits = sum(any(f" {alt} " in found for alt in unit) for unit in self.units)
+        hits += sum(
+            any(f" {a} {b} " in found for a in first for b in second)
+            for first, second in self.pairs
+        )
+        return hits / (len(self.units) + len(self.pairs))
+
+    def count(self, text: str) -> int:
+        return len({self._key(w) for w in WORD_RE.findall(text)} & self.words)
+
+    def marks(self, text: str) -> tuple[tuple[int, int], ...]:
+        """Character spans of matched words, neighbours merged into one phrase."""
+        spans: list[tuple[int, int]] = []
+        for m in WORD_RE.finditer(text):
+            if not self.matches(m.group()):
+                continue
+            if spans and text[spans[-1][1] : m.start()].strip() == "":
+                spans[-1] = (spans[-1][0], m.end())
+            else:
+                spans.append((m.start(), m.end()))
+        return tuple(spans)
+
+
+def summarize(matcher: Matcher, passage: str) -> str:
+    """The passage's best sentence, plus the runner-up when it also answers, in reading order."""
+    sentences = split_sentences(passage) or [passage]
+    ranked = sorted(range(len(sentences)), key=lambda i: (-matcher.count(sentences[i]), i))
+    best = ranked[0]
+    chosen = [best]
+    if len(ranked) > 1:
+        second = ranked[1]
+        words = len(sentences[best].split()) + len(sentences[second].split())
+        if matcher.count(sentences[second]) > 0 and words <= SUMMARY_MAX_WORDS:
+            chosen.append(second)
+    return " ".join(sentences[i] for i in sorted(chosen))
+
+
+def compose(
+    pipeline: TextPipeline, question: Question, hits: list[Hit], min_coverage: float
+) -> Answer:
+    """Answered only when the top passage covers enough of the question's content words."""
+    matcher = Matcher(pipeline, question.text)
+    coverage = matcher.coverage(f"{hits[0].citation.title} {hits[0].text}") if hits else 0.0
+    if not hits or coverage < min_coverage:
+        return Answer(
+            question.text,
+            Outcome.NOT_FOUND,
+            tuple(hits),
+            truncated=question.truncated,
+            coverage=coverage,
+        )
+    summary = summarize(matcher, hits[0].text)
+    return Answer(
+        question.text,
+        Outcome.ANSWERED,
+        tuple(hits),
+        summary,
+        matcher.marks(summary),
+        question.truncated,
+        coverage,
+    )

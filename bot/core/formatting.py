@@ -1,0 +1,85 @@
+"""Reply text for an answer, written once and rendered as plain text (or HTML in the bot)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.core.answer import Answer, Outcome
+from bot.core.models import Citation
+
+EXAMPLE_QUESTION = "Chính quyền số là gì?"
+HINTS = {
+    Outcome.EMPTY: f"Bạn chưa nhập câu hỏi. Hãy gõ câu hỏi, ví dụ: “{EXAMPLE_QUESTION}”",
+    Outcome.NO_WORDS: (
+        "Tôi chỉ hiểu câu hỏi viết bằng chữ. Hãy gõ câu hỏi, ví dụ: "
+        "“Dịch vụ công trực tuyến mức độ 4 là gì?”"
+    ),
+}
+NOT_FOUND = "Xin lỗi, tôi chưa tìm thấy thông tin phù hợp trong kho tri thức."
+SUGGEST = "Có phải bạn muốn hỏi về:"
+SOURCES = "Nguồn:"
+
+
+@dataclass(frozen=True)
+class Markup:
+    """How one front end writes emphasis and links; plain text by default."""
+
+    bold_open: str = ""
+    bold_close: str = ""
+
+    def escape(self, text: str) -> str:
+        return text
+
+    def link(self, title: str, url: str | None) -> str:
+        return f"{title} ({url})" if url else title
+
+    def bold(self, text: str) -> str:
+        return f"{self.bold_open}{self.escape(text)}{self.bold_close}"
+
+
+PLAIN = Markup()
+TERMINAL = Markup("\033[1m", "\033[0m")
+
+
+def marked(text: str, spans: tuple[tuple[int, int], ...], markup: Markup) -> str:
+    """`text` with the spans emphasised and everything else escaped."""
+    out: list[str] = []
+    last = 0
+    for start, end in spans:
+        out += [markup.escape(text[last:start]), markup.bold(text[start:end])]
+        last = end
+    out.append(markup.escape(text[last:]))
+    return "".join(out)
+
+
+def citation_line(n: int, citation: Citation, markup: Markup) -> str:
+    """'1. Title — 22/02/2023 — Author', the title linked when the article has a url."""
+    parts = [markup.link(markup.escape(citation.title), citation.url)]
+    parts += [markup.escape(p) for p in (citation.date, citation.author) if p]
+    return f"{n}. " + " — ".join(parts)
+
+
+def truncation_note(answer: Answer, limit: int) -> str:
+    return f"(Câu hỏi quá dài nên tôi chỉ đọc {limit} ký tự đầu.)" if answer.truncated else ""
+
+
+def render_answer(
+    answer: Answer, contact: str, markup: Markup = PLAIN, question_limit: int = 0
+) -> str:
+    """The full reply: summary and sources, a hint, or an honest 'not found'."""
+    if answer.outcome in HINTS:
+        return markup.escape(HINTS[answer.outcome])
+    blocks = [truncation_note(answer, question_limit)]
+    if answer.answered:
+        blocks.append(marked(answer.summary, answer.marks, markup))
+        citations = list(dict.fromkeys(h.citation for h in answer.hits))
+        lines = [citation_line(n, c, markup) for n, c in enumerate(citations, start=1)]
+        blocks.append("\n".join([markup.escape(SOURCES), *lines]))
+    else:
+        blocks += [markup.escape(NOT_FOUND), markup.escape(contact)]
+        titles = list(dict.fromkeys(h.citation.title for h in answer.hits))[:3]
+        if titles:
+            blocks.append(
+                "\n".join([markup.escape(SUGGEST)] + [f"• {markup.escape(t)}" for t in titles])
+            )
+    return "\n\n".join(b for b in blocks if b)

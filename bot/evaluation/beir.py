@@ -1,0 +1,168 @@
+"""Retrieval quality on a BEIR-style folder: Acc@1, R@5, R@10 and MRR@10 per article.
+
+The index holds passages, as the bot's does; an article ranks where its best passage ranks.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from rank_bm25 import BM25Okapi
+
+from bot.core.index import BM25Index, BM25Params, Postings
+from bot.core.text import WORD_RE, TextPipeline, fold
+from bot.sources.knowledge import split_passages
+from bot.sources.parallel import terms_for_all
+
+
+class DatasetError(Exception):
+    """The folder is not a readable BEIR dataset."""
+
+
+@dataclass(frozen=True)
+class Dataset:
+    doc_ids: list[str]
+    titles: list[str]
+    texts: list[str]
+    queries: dict[str, str]
+    qrels: dict[str, set[str]]
+
+
+@dataclass(frozen=True)
+class Metrics:
+    name: str
+    acc1: float
+    recall5: float
+    recall10: float
+    mrr10: float
+    queries: int
+
+
+def _read_jsonl(path: Path) -> list[dict]:
+    try:
+        with path.open(encoding="utf-8") as handle:
+            return [json.loads(line) for line in handle if line.strip()]
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise DatasetError(f"{path}: {exc}") from exc
+
+
+def _read_qrels(path: Path) -> dict[str, set[str]]:
+    qrels: dict[str, set[str]] = {}
+    try:
+        with path.open(encoding="utf-8") as handle:
+            for row in csv.reader(handle, delimiter="\t"):
+                if len(row) >= 3 and row[0] != "query-id" and float(row[2]) > 0:
+                    qrels.setdefault(row[0], set()).add(row[1])
+    except (OSError, ValueError) as exc:
+        raise DatasetError(f"{path}: {exc}") from exc
+    return qrels
+
+
+def load_dataset(folder: Path) -> Dataset:
+    """Read corpus.jsonl, queries.jsonl and qrels.tsv (or qrels/*.tsv)."""
+    qrels_path = folder / "qrels.tsv"
+    if not qrels_path.exists():
+        qrels_path = next(iter(sorted((folder / "qrels").glob("*.tsv"))), qrels_path)
+    corpus = _read_jsonl(folder / "corpus.jsonl")
+    qrels = _read_qrels(qrels_path)
+    try:
+        queries = {
+            q["_id"]: q["text"] for q in _read_jsonl(folder / "queries.jsonl") if q["_id"] in qrels
+        }
+        return Dataset(
+            doc_ids=[d["_id"] for d in corpus],
+            titles=[d.get("title", "") for d in corpus],
+            texts=[d.get("text", "") for d in corpus],
+            queries=queries,
+            qrels=qrels,
+        )
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise DatasetError(f"{folder}: bản ghi thiếu trường hoặc sai kiểu ({exc!r})") from exc
+
+
+def score_rankings(
+    name: str, rankings: dict[str, list[str]], qrels: dict[str, set[str]]
+) -> Metrics:
+    """Average the per-question metrics over every question with judgements."""
+    acc1 = r5 = r10 = mrr = 0.0
+    for qid, ranked in rankings.items():
+        relevant = qrels[qid]
+        acc1 += ranked[:1] != [] and ranked[0] in relevant
+        r5 += len(relevant & set(ranked[:5])) / len(relevant)
+        r10 += len(relevant & set(ranked[:10])) / len(relevant)
+        mrr += next((1 / (i + 1) for i, d in enumerate(ranked[:10]) if d in relevant), 0.0)
+    n = max(len(rankings), 1)
+    return Metrics(name, acc1 / n, r5 / n, r10 / n, mrr / n, len(rankings))
+
+
+def _rank_all(
+    ds: Dataset, query_terms: Callable[[str], Sequence[str]], search
+) -> dict[str, list[str]]:
+    return {
+        qid: [ds.doc_ids[d] for d in search(query_terms(text))] for qid, text in ds.queries.items()
+    }
+
+
+def article_passages(text: str, max_words: int) -> list[str]:
+    """An article's passages as the bot indexes them: one paragraph a line, ≤ max_words words."""
+    paragraphs = [(None, line.strip()) for line in text.split("\n") if line.strip()]
+    # An article without text still has its title to be found by.
+    return [p.text for p in split_passages(paragraphs, max_words)] or [""]
+
+
+def top_articles(
+    index: BM25Index, article_of: np.ndarray, terms: Sequence[str], n: int = 10
+) -> list[int]:
+    """The n best articles, each ranked by its best passage (the bot's own ranking)."""
+    candidates, k = index.candidates(terms), n * 4
+    while True:
+        found = candidates.best(k)
+        articles = list(dict.fromkeys(int(article_of[h.doc]) for h in found))
+        if len(articles) >= n or len(found) < k:
+            return articles[:n]
+        k *= 4
+
+
+def evaluate_pipeline(
+    ds: Dataset,
+    pipeline: TextPipeline,
+    params: BM25Params,
+    title_weight: int = 2,
+    fold_questions: bool = False,
+    max_words: int = 120,
+) -> Metrics:
+    """Our pipeline and index over passages (title × weight + passage), ranked per article."""
+    passages = [article_passages(text, max_words) for text in ds.texts]
+    article_of = np.repeat(np.arange(len(passages)), [len(p) for p in passages])
+    terms = terms_for_all(pipeline, ds.titles + [p for ps in passages for p in ps])
+    titles, bodies = terms[: len(ds.titles)], terms[len(ds.titles) :]
+    lists = (titles[a] * title_weight + body for a, body in zip(article_of, bodies))
+    index = BM25Index(Postings.build(lists), params)
+    prepare = fold if fold_questions else str
+    rankings = _rank_all(
+        ds, lambda q: pipeline.terms(prepare(q)), lambda t: top_articles(index, article_of, t)
+    )
+    return score_rankings("this bot", rankings, ds.qrels)
+
+
+def plain_syllables(text: str) -> list[str]:
+    """The baseline's tokens: lower-cased syllables."""
+    return WORD_RE.findall(text.lower())
+
+
+def evaluate_baseline(ds: Dataset, fold_questions: bool = False) -> Metrics:
+    """Plain rank-bm25 BM25Okapi on lower-cased syllables of title + text."""
+    bm25 = BM25Okapi([plain_syllables(f"{t} {x}") for t, x in zip(ds.titles, ds.texts)])
+    prepare = fold if fold_questions else str
+
+    def search(terms: Sequence[str]) -> list[int]:
+        scores = bm25.get_scores(terms)
+        return sorted(range(len(scores)), key=lambda i: -scores[i])[:10]
+
+    rankings = _rank_all(ds, lambda q: plain_syllables(prepare(q)), search)
+    return score_rankings("plain rank-bm25", rankings, ds.qrels)

@@ -1,0 +1,279 @@
+"""Load knowledge files (Markdown, scraped plain text, saved HTML) into Articles with passages."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import frontmatter
+import yaml
+
+from bot.core.models import Article, Passage
+from bot.core.sentences import SENTENCE_END, sentence_units
+
+HTML_SUFFIXES = (".html", ".htm")
+KNOWLEDGE_SUFFIXES = (".md", ".markdown", ".txt", *HTML_SUFFIXES)
+SIDECAR_SUFFIXES = (".meta.yaml", ".meta.yml")
+
+_META_KEYS = ("title", "url", "published", "author", "publisher", "tags")
+_DATE_FORMATS = ("%d/%m/%Y", "%H:%M %d/%m/%Y", "%d/%m/%Y %H:%M", "%H:%M:%S %d/%m/%Y")
+_TIMESTAMP_RE = re.compile(r"^\d{1,2}:\d{2} \d{1,2}/\d{1,2}/\d{4}$")
+_HEADING_RE = re.compile(r"^(#{1,6})\s+(.*?)(?:\s+#+)?\s*$")
+_LIST_ITEM_RE = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(.*)$")
+_RULE_RE = re.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,})\s*$")
+_LINK_RE = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_EMPHASIS_RE = re.compile(r"\*\*|__|`")
+_YAML = frontmatter.YAMLHandler()
+_Body = tuple[list[tuple[str | None, str]], dict[str, Any]]
+
+
+class KnowledgeFileError(Exception):
+    """A knowledge file (or its sidecar), or a web address, that cannot become an Article."""
+
+    def __init__(self, path: Path | str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path  # a Path for files, the URL text for web pages
+        self.reason = reason
+
+
+def iter_knowledge_files(paths: Iterable[Path]) -> list[Path]:
+    """Expand folders into sorted knowledge files; explicit files are kept as given."""
+    found: list[Path] = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            found.extend(sorted(p for p in path.rglob("*") if _is_knowledge_file(p, path)))
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise KnowledgeFileError(path, "không tìm thấy tệp hoặc thư mục")
+    # A file reachable from two arguments must not be indexed twice.
+    return list(dict.fromkeys(found))
+
+
+def _is_knowledge_file(path: Path, root: Path) -> bool:
+    """True for a visible file with a knowledge suffix under root (sidecars are .yaml)."""
+    hidden = any(part.startswith(".") for part in path.relative_to(root).parts)
+    return not hidden and path.is_file() and path.suffix.lower() in KNOWLEDGE_SUFFIXES
+
+
+def load_text_file(path: Path, source: str | None = None, max_words: int = 120) -> Article:
+    """Parse one Markdown or scraped-text file (plus its sidecar) into an Article."""
+    data, text = _read(path)
+    if not text.strip():
+        raise KnowledgeFileError(path, "tệp rỗng")
+    file_meta, body_text = _split_front_matter(path, text)
+    suffix = path.suffix.lower()
+    # Front matter marks Markdown, except in .txt where it only adds metadata to scraped text.
+    is_markdown = suffix in (".md", ".markdown") or (_YAML.detect(text) and suffix != ".txt")
+    paragraphs, body_meta = (parse_markdown if is_markdown else _parse_text)(body_text)
+    sidecar_data, sidecar_meta = _read_sidecar(path)
+    meta = {**body_meta, **file_meta, **sidecar_meta}
+    passages = split_passages(paragraphs, max_words)
+    if not passages:
+        raise KnowledgeFileError(path, "không có đoạn văn nào")
+    return Article(
+        source=source if source is not None else str(path),
+        title=meta.get("title") or derive_title(paragraphs, path),
+        passages=passages,
+        content_hash=hashlib.sha256(data + sidecar_data).hexdigest(),
+        url=meta.get("url"),
+        published=meta.get("published"),
+        author=meta.get("author"),
+        publisher=meta.get("publisher"),
+        tags=meta.get("tags", ()),
+    )
+
+
+def read_bytes(path: Path) -> bytes:
+    """A knowledge file's bytes; unreadable and binary files are reported by name."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise KnowledgeFileError(path, f"không đọc được: {exc.strerror or exc}") from exc
+    if b"\x00" in data:
+        raise KnowledgeFileError(path, "tệp nhị phân")
+    return data
+
+
+def _read(path: Path) -> tuple[bytes, str]:
+    """Read raw bytes and strict UTF-8 text (BOM allowed), rejecting binary files."""
+    data = read_bytes(path)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        # Guessing cp1258/latin-1 would silently index mojibake; the owner must re-save.
+        raise KnowledgeFileError(path, "không đọc được: không phải UTF-8") from exc
+    return data, text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _read_sidecar(path: Path) -> tuple[bytes, dict[str, Any]]:
+    """Bytes and metadata of `<file>.meta.yaml` or `<stem>.meta.yaml`, if one exists."""
+    names = [base + suffix for base in (path.name, path.stem) for suffix in SIDECAR_SUFFIXES]
+    sidecar = next((path.with_name(n) for n in names if path.with_name(n).is_file()), None)
+    if sidecar is None:
+        return b"", {}
+    data, text = _read(sidecar)
+    return data, _parse_meta(sidecar, text, "sidecar hỏng")
+
+
+def _split_front_matter(path: Path, text: str) -> tuple[dict[str, Any], str]:
+    """Separate a leading `---` YAML block from the body and normalise it."""
+    if not _YAML.detect(text):
+        return {}, text
+    try:
+        raw_meta, body = _YAML.split(text)
+    except ValueError as exc:
+        raise KnowledgeFileError(path, "front matter hỏng: thiếu dòng --- đóng") from exc
+    return _parse_meta(path, raw_meta, "front matter hỏng"), body
+
+
+def _parse_meta(path: Path, yaml_text: str, problem: str) -> dict[str, Any]:
+    """Load a YAML mapping and convert the known keys to Article field types."""
+    try:
+        loaded = yaml.safe_load(yaml_text) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (dòng {mark.line + 1})" if mark is not None else ""
+        raise KnowledgeFileError(path, f"{problem}: {getattr(exc, 'problem', exc)}{where}") from exc
+    if not isinstance(loaded, dict):
+        raise KnowledgeFileError(path, f"{problem}: cần mapping, nhận {type(loaded).__name__}")
+    meta: dict[str, Any] = {}
+    for key in (k for k in _META_KEYS if loaded.get(k) is not None):
+        value = loaded[key]
+        if key == "published":
+            meta[key] = _parse_date(value)
+        elif key == "tags":
+            meta[key] = _parse_tags(value)
+        elif str(value).strip():
+            meta[key] = str(value).strip()
+        if key in meta and meta[key] is None:
+            raise KnowledgeFileError(path, f"{problem}: {key} không hợp lệ: {value!r}")
+    return meta
+
+
+def _parse_date(value: object) -> datetime | None:
+    """Accept YAML dates, ISO strings and Vietnamese `[HH:MM] DD/MM/YYYY [HH:MM]` forms."""
+    if isinstance(value, date):
+        # YAML already typed it; a bare date means midnight of that day.
+        return (
+            value if isinstance(value, datetime) else datetime(value.year, value.month, value.day)
+        )
+    text = str(value).strip()
+    for fmt in (None, *_DATE_FORMATS):
+        try:
+            return datetime.fromisoformat(text) if fmt is None else datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+    return None
+
+
+def _parse_tags(value: object) -> tuple[str, ...] | None:
+    """Tags come as a YAML list or a comma-separated string; anything else is invalid."""
+    items = value.split(",") if isinstance(value, str) else value
+    if not isinstance(items, list):
+        return None
+    return tuple(str(item).strip() for item in items if item is not None and str(item).strip())
+
+
+def parse_markdown(text: str) -> _Body:
+    """Blank-line paragraphs; headings set the section; the first `# ` is the title."""
+    paragraphs: list[tuple[str | None, str]] = []
+    meta: dict[str, Any] = {}
+    section: str | None = None
+    block: list[str] = []
+    for line in [*text.split("\n"), ""]:
+        heading = _HEADING_RE.match(line.strip())
+        if line.strip() and not heading and not _RULE_RE.match(line):
+            block.append(line)
+            continue
+        if paragraph := _join_block(block):
+            paragraphs.append((section, paragraph))
+        block = []
+        title = _clean_inline(heading.group(2)) if heading else ""
+        if heading and len(heading.group(1)) == 1 and title and "title" not in meta:
+            # The document title labels the whole article, not a section of it.
+            meta["title"] = title
+        elif title:
+            section = title
+    return paragraphs, meta
+
+
+def _join_block(block: list[str]) -> str:
+    """Join a block's lines into one paragraph, keeping list items apart with "; "."""
+    paragraph = ""
+    for line in block:
+        item = _LIST_ITEM_RE.match(line)
+        text = _clean_inline(item.group(1) if item else line.lstrip(" >"))
+        # An intro line ending in ":" reads fine before its items; bare items need "; ".
+        joiner = "; " if item and not paragraph.endswith((":", ";", ".", ",")) else " "
+        paragraph = f"{paragraph}{joiner}{text}" if paragraph else text
+    return " ".join(paragraph.split())
+
+
+def _clean_inline(text: str) -> str:
+    """Drop link targets and emphasis markers that would pollute search and answers."""
+    return _EMPHASIS_RE.sub("", _LINK_RE.sub(r"\1", text)).strip()
+
+
+def _parse_text(text: str) -> _Body:
+    """One paragraph per line; a leading timestamp enables byline and noise detection."""
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    published = _parse_timestamp(lines[0]) if lines else None
+    if published is None:
+        return [(None, line) for line in lines], {}
+    paragraphs: list[tuple[str | None, str]] = []
+    meta: dict[str, Any] = {"published": published}
+    for line in lines[1:]:
+        # Scraped pages append related-news timestamps and headlines after the article.
+        if _parse_timestamp(line) is not None:
+            break
+        if paragraphs and _is_byline(line):
+            meta["author"] = line
+            break
+        paragraphs.append((None, line))
+    return paragraphs, meta
+
+
+def _parse_timestamp(line: str) -> datetime | None:
+    """Parse a whole line of the scraper's `HH:MM DD/MM/YYYY` form, else None."""
+    return _parse_date(line) if _TIMESTAMP_RE.match(line) else None
+
+
+def _is_byline(line: str) -> bool:
+    """A short, fully capitalised line without final punctuation, e.g. "Hoàng Minh"."""
+    words = line.split()
+    short = 0 < len(words) <= 5 and not line.endswith((*SENTENCE_END, ":", ";", ","))
+    return short and all(word[0].isupper() for word in words)
+
+
+def split_passages(
+    paragraphs: Iterable[tuple[str | None, str]], max_words: int = 120
+) -> tuple[Passage, ...]:
+    """Split (section, paragraph) pairs into passages of at most max_words words."""
+    if max_words < 1:
+        raise ValueError("max_words must be at least 1")
+    passages: list[Passage] = []
+    for section, paragraph in paragraphs:
+        chunks: list[list[str]] = []
+        # Greedy packing keeps whole sentences together whenever they fit.
+        for unit in sentence_units(paragraph.split(), max_words):
+            if chunks and len(chunks[-1]) + len(unit) <= max_words:
+                chunks[-1].extend(unit)
+            else:
+                chunks.append(unit)
+        for chunk in chunks:
+            passages.append(Passage(len(passages), " ".join(chunk), section))
+    return tuple(passages)
+
+
+def derive_title(paragraphs: list[tuple[str | None, str]], path: Path) -> str:
+    """First sentence of the first paragraph, cut to 12 words with "…"."""
+    words = paragraphs[0][1].split() if paragraphs else []
+    sentence = next(iter(sentence_units(words, max(len(words), 1))), [])
+    if len(sentence) > 12:
+        return " ".join(sentence[:12]).rstrip(",;:") + "…"
+    return " ".join(sentence).rstrip(".") or path.stem

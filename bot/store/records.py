@@ -1,0 +1,124 @@
+"""What the bot remembers about questions: the log, answers for paging, votes."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from bot.core.models import Citation
+from bot.store.database import Store, format_date
+
+SALT_KEY = "user_hash_salt"
+
+
+@dataclass(frozen=True)
+class QuestionRecord:
+    """One answered question as the editors' reports will read it."""
+
+    chat_type: str
+    user_hash: str | None
+    question: str | None
+    top_score: float | None
+    answered: bool
+    latency_ms: float
+
+
+@dataclass(frozen=True)
+class ArticleSummary:
+    title: str
+    date: str | None
+    url: str | None
+
+
+def hash_user(user_id: int, salt: str) -> str:
+    """Salted HMAC of a Telegram user id: votes and floods can be told apart, people not named."""
+    return hmac.new(salt.encode(), str(user_id).encode(), hashlib.sha256).hexdigest()[:32]
+
+
+async def user_salt(store: Store, configured: str | None) -> str:
+    """The configured salt, or one generated once and kept in the DB."""
+    if configured:
+        return configured
+    salt = await store.get_meta(SALT_KEY)
+    if salt is None:
+        salt = secrets.token_hex(16)
+        await store.set_meta(SALT_KEY, salt)
+    return salt
+
+
+async def record_question(
+    store: Store,
+    record: QuestionRecord,
+    passage_ids: Sequence[int],
+    *,
+    shown: int | None = None,
+    cited: Sequence[Citation] = (),
+) -> int:
+    """Log a question and the ranked passages its answer pages through; returns its id.
+
+    `shown` is how many of the leading passage_ids the reply cited, `cited` their citations
+    (kept as source and title, which survive a re-ingest; the reports count those).
+    """
+    cur = await store.db.execute(
+        "INSERT INTO questions(asked_at, chat_type, user_hash, question, top_score, answered,"
+        " latency_ms) VALUES(?, ?, ?, ?, ?, ?, ?)",
+        (
+            datetime.now(UTC).isoformat(),
+            record.chat_type,
+            record.user_hash,
+            record.question,
+            record.top_score,
+            int(record.answered),
+            round(record.latency_ms, 2),
+        ),
+    )
+    question_id = int(cur.lastrowid or 0)
+    articles = json.dumps(list(dict.fromkeys((c.source, c.title) for c in cited)))
+    await store.db.execute(
+        "INSERT INTO answers(question_id, passage_ids, shown, cited) VALUES(?, ?, ?, ?)",
+        (question_id, json.dumps(list(passage_ids)), shown, articles if cited else None),
+    )
+    await store.db.commit()
+    return question_id
+
+
+async def answer_of(store: Store, question_id: int) -> tuple[str, list[int]] | None:
+    """The question text and its ranked passage ids, for 'Xem thêm' after any restart."""
+    async with store.db.execute(
+        "SELECT q.question, a.passage_ids FROM questions q JOIN answers a"
+        " ON a.question_id = q.id WHERE q.id = ?",
+        (question_id,),
+    ) as cur:
+        row = await cur.fetchone()
+    return (row[0] or "", json.loads(row[1])) if row else None
+
+
+async def set_vote(store: Store, question_id: int, user_hash: str, vote: int) -> bool:
+    """Record or change a user's 👍/👎 on an answer; False if the answer is unknown."""
+    async with store.db.execute("SELECT 1 FROM questions WHERE id = ?", (question_id,)) as cur:
+        if await cur.fetchone() is None:
+            return False
+    await store.db.execute(
+        "INSERT INTO votes(question_id, user_hash, vote, voted_at) VALUES(?, ?, ?, ?)"
+        " ON CONFLICT(question_id, user_hash) DO UPDATE SET vote = excluded.vote,"
+        " voted_at = excluded.voted_at",
+        (question_id, user_hash, vote, datetime.now(UTC).isoformat()),
+    )
+    await store.db.commit()
+    return True
+
+
+async def list_articles(store: Store, offset: int, limit: int) -> list[ArticleSummary]:
+    """Articles of the knowledge base, newest first, one page."""
+    async with store.db.execute(
+        "SELECT title, published, url FROM articles ORDER BY published DESC, title"
+        " LIMIT ? OFFSET ?",
+        (limit, offset),
+    ) as cur:
+        rows = await cur.fetchall()
+    return [ArticleSummary(r[0], format_date(r[1]), r[2]) for r in rows]

@@ -1,0 +1,206 @@
+"""Wire the Telegram Application: handlers, commands, the knowledge base, polling or webhook."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import urlsplit
+
+from telegram import BotCommand, BotCommandScopeChat, Update
+from telegram.error import InvalidToken, NetworkError, TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    InlineQueryHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.core.text import TextPipeline
+from bot.editors.reloading import Reloader
+from bot.engine import KnowledgeBase
+from bot.settings import Settings, SettingsError
+from bot.sources.ingest import ingest, needs_refresh
+from bot.store.database import Store
+from bot.store.records import user_salt
+from bot.telegram import admin_commands, handlers, privacy_commands
+from bot.telegram.callbacks import on_button, on_sources
+from bot.telegram.flood import FloodGuard
+from bot.telegram.texts import ADMIN_COMMANDS, COMMANDS
+
+log = logging.getLogger(__name__)
+NEW = filters.UpdateType.MESSAGE  # edited messages and channel posts are ignored
+PRIVATE, GROUPS = filters.ChatType.PRIVATE, filters.ChatType.GROUPS
+PURGE_EVERY_SECONDS, FIRST_PURGE_SECONDS = 24 * 3600, 60
+
+
+class RedactingFormatter(logging.Formatter):
+    """Removes the bot token from every log line, tracebacks included."""
+
+    def __init__(self, fmt: str, secrets: list[str]):
+        super().__init__(fmt)
+        self.secrets = [s for s in secrets if s]
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        for secret in self.secrets:
+            text = text.replace(secret, "[token]")
+        return text
+
+
+class StartupFailureFilter(logging.Filter):
+    """PTB logs a failed start-up with a traceback; run_bot reports it in one clear line.
+
+    A rejected token is dropped (SettingsError says it), other start-up errors keep their line.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and "(Bootstrap" in record.getMessage():
+            if isinstance(record.exc_info[1], InvalidToken):
+                return False
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
+def configure_logging(token: str) -> None:
+    """INFO logs without the token; httpx's per-request lines (URLs hold the token) silenced."""
+    logging.basicConfig()
+    logging.getLogger().setLevel(logging.INFO)
+    formatter = RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", [token])
+    for handler in logging.getLogger().handlers:
+        handler.setFormatter(formatter)
+        handler.addFilter(StartupFailureFilter())
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+
+
+def add_handlers(app: Application) -> None:
+    """Routing table: commands first, then text by chat type, then the rest."""
+    app.add_handler(CommandHandler("start", handlers.on_start, filters=NEW))
+    app.add_handler(CommandHandler("help", handlers.on_help, filters=NEW))
+    app.add_handler(CommandHandler("ask", handlers.on_ask, filters=NEW))
+    app.add_handler(CommandHandler("about", handlers.on_about, filters=NEW))
+    app.add_handler(CommandHandler("sources", on_sources, filters=NEW))
+    app.add_handler(CommandHandler("privacy", privacy_commands.on_privacy, filters=NEW))
+    app.add_handler(CommandHandler("forget", privacy_commands.on_forget, filters=NEW))
+    # Admin commands exist only for admins, in private: anyone else gets the unknown-command help.
+    admins = NEW & PRIVATE & filters.User(user_id=app.bot_data["settings"].admin_user_ids)
+    app.add_handler(CommandHandler("reload", admin_commands.on_reload, filters=admins))
+    app.add_handler(CommandHandler("stats", admin_commands.on_stats, filters=admins))
+    app.add_handler(MessageHandler(NEW & filters.COMMAND, handlers.on_unknown_command))
+    private_text = NEW & PRIVATE & (filters.TEXT | filters.CAPTION)
+    app.add_handler(MessageHandler(private_text, handlers.on_private_text))
+    group_text = NEW & GROUPS & (filters.TEXT | filters.CAPTION)
+    app.add_handler(MessageHandler(group_text, handlers.on_group_text))
+    app.add_handler(MessageHandler(NEW & PRIVATE, handlers.on_not_text))
+    app.add_handler(CallbackQueryHandler(on_button))
+    app.add_handler(InlineQueryHandler(handlers.on_inline_query))
+    app.add_error_handler(handlers.on_error)
+
+
+def build_application(settings: Settings, token: str) -> Application:
+    builder = (
+        ApplicationBuilder()
+        .token(token)
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .concurrent_updates(64)
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+    )
+    if settings.telegram_base_url:
+        builder = builder.base_url(settings.telegram_base_url)
+    app = builder.build()
+    app.bot_data["settings"] = settings
+    add_handlers(app)
+    return app
+
+
+async def _post_init(app: Application) -> None:
+    """Open the knowledge base (refreshing it from knowledge/ if stale) and register commands."""
+    settings: Settings = app.bot_data["settings"]
+    store = await Store.open(settings.db_path)
+    pipeline = TextPipeline(abbreviations_file=settings.abbreviations_file)
+    if await needs_refresh(store, pipeline, settings.knowledge_dir, settings.max_passage_words):
+        report = await ingest(
+            store, pipeline, [settings.knowledge_dir], False, settings.max_passage_words
+        )
+        log.info("Kho tri thức đã cập nhật: %s", report.summary())
+    kb = await KnowledgeBase.open(store, pipeline, settings)
+    salt = await user_salt(
+        store, settings.user_hash_salt.get_secret_value() if settings.user_hash_salt else None
+    )
+    app.bot_data["core"] = handlers.Core(
+        kb, store, settings, salt, FloodGuard(settings.flood_limit), Reloader(kb)
+    )
+    schedule_jobs(app, settings)
+    await register_commands(app, settings)
+    log.info("Bot @%s sẵn sàng với %d đoạn văn", app.bot.username, len(kb.loaded.index))
+
+
+def schedule_jobs(app: Application, settings: Settings) -> None:
+    """The knowledge watch (unless BOT_RELOAD_SECONDS is 0) and the daily retention purge."""
+    jobs = app.job_queue
+    if jobs is None:  # python-telegram-bot installed without its job-queue extra
+        log.warning("Không có JobQueue: không theo dõi knowledge/ và không tự xoá dữ liệu cũ")
+        return
+    if settings.reload_seconds > 0:
+        every = settings.reload_seconds
+        # A second run overlapping a long reload returns at once (Reloader.poll sees the lock);
+        # allowing it keeps APScheduler from warning "maximum number of running instances".
+        jobs.run_repeating(
+            admin_commands.watch_job,
+            interval=every,
+            first=every,
+            name="watch",
+            job_kwargs={"max_instances": 2},
+        )
+    jobs.run_repeating(
+        admin_commands.purge_job, PURGE_EVERY_SECONDS, first=FIRST_PURGE_SECONDS, name="purge"
+    )
+
+
+async def register_commands(app: Application, settings: Settings) -> None:
+    """Everyone's command menu; admins also see theirs, in their private chat only."""
+    await app.bot.set_my_commands([BotCommand(name, text) for name, text in COMMANDS])
+    admin_menu = [BotCommand(name, text) for name, text in COMMANDS + ADMIN_COMMANDS]
+    for admin in settings.admin_user_ids:
+        try:
+            await app.bot.set_my_commands(admin_menu, scope=BotCommandScopeChat(admin))
+        except TelegramError as exc:  # an admin who never opened a chat with the bot
+            log.warning("Không đặt được menu quản trị cho %s: %s", admin, exc)
+
+
+async def _post_shutdown(app: Application) -> None:
+    core = app.bot_data.get("core")
+    if core is not None:
+        await core.store.close()
+
+
+def run_bot(settings: Settings) -> int:
+    """Serve until SIGINT/SIGTERM; returns the process exit code."""
+    token = settings.bot_token()
+    configure_logging(token)
+    app = build_application(settings, token)
+    try:
+        if settings.webhook_url:
+            secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+            app.run_webhook(
+                listen=settings.webhook_listen,
+                port=settings.webhook_port,
+                url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
+                webhook_url=settings.webhook_url,
+                secret_token=secret,
+                allowed_updates=Update.ALL_TYPES,
+            )
+        else:
+            app.run_polling(allowed_updates=Update.ALL_TYPES)
+    except InvalidToken:
+        raise SettingsError(
+            "Telegram từ chối TELEGRAM_BOT_TOKEN (token không hợp lệ hoặc đã bị thu hồi)"
+        ) from None
+    except (NetworkError, TelegramError) as exc:
+        log.error("Không kết nối được Telegram: %s", exc)
+        return 1
+    return 0

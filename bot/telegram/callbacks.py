@@ -1,0 +1,131 @@
+"""Button presses and paged lists: votes, 'Xem thêm', example questions, /sources."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+from telegram.ext import ContextTypes
+
+from bot.core.formatting import citation_line
+from bot.store.records import answer_of, hash_user, list_articles, set_vote
+from bot.telegram import texts
+from bot.telegram.handlers import PAGE_SIZE, Core, answer_question, core_of, render
+from bot.telegram.keyboards import (
+    EXAMPLE,
+    EXAMPLES,
+    MORE,
+    SOURCES,
+    VOTE,
+    answer_keyboard,
+    decode,
+    sources_keyboard,
+)
+from bot.telegram.markup import HTML, split_message
+
+SOURCES_PER_PAGE = 10
+
+
+async def sources_page(core: Core, page: int) -> tuple[str, int, bool]:
+    """One page of the article list as HTML, the page shown, and whether a next page exists."""
+    articles, _ = await core.store.counts()
+    if not articles:
+        return texts.SOURCES_EMPTY, 0, False
+    pages = (articles + SOURCES_PER_PAGE - 1) // SOURCES_PER_PAGE
+    page = min(max(page, 0), pages - 1)
+    rows = await list_articles(core.store, page * SOURCES_PER_PAGE, SOURCES_PER_PAGE)
+    lines = [texts.SOURCES_TITLE.format(page=page + 1, pages=pages)]
+    for n, article in enumerate(rows, start=page * SOURCES_PER_PAGE + 1):
+        title = HTML.link(HTML.escape(article.title), article.url)
+        lines.append(f"{n}. {title}" + (f" — {article.date}" if article.date else ""))
+    return "\n".join(lines), page, page + 1 < pages
+
+
+async def on_sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    text, _, more = await sources_page(core_of(context), 0)
+    if update.effective_message:
+        await update.effective_message.reply_html(
+            text, reply_markup=sources_keyboard(0, more), disable_web_page_preview=True
+        )
+
+
+async def answer_page(core: Core, question_id: int, page: int) -> tuple[str, bool] | None:
+    """Page 0 is the answer itself; later pages list further passages with citations.
+
+    None when the question is unknown; an empty text when the page is past the end.
+    """
+    stored = await answer_of(core.store, question_id)
+    if stored is None:
+        return None
+    question, passage_ids = stored
+    answer = await core.kb.ask(question)
+    # The stored ids start with the answer's own hits (fewer than top_k when one article
+    # supplies them all), then the further passages that the later pages list.
+    shown = len(answer.hits)
+    if page <= 0:
+        return render(answer, core), len(passage_ids) > shown
+    start = shown + (page - 1) * PAGE_SIZE
+    chosen = passage_ids[start : start + PAGE_SIZE]
+    hits = core.kb.hits([(pid, 0.0) for pid in chosen])
+    if not hits:
+        return "", False
+    blocks = [texts.MORE_TITLE.format(page=page + 1)]
+    for n, hit in enumerate(hits, start=start + 1):
+        blocks.append(f"{HTML.escape(hit.text)}\n{citation_line(n, hit.citation, HTML)}")
+    return "\n\n".join(blocks), start + PAGE_SIZE < len(passage_ids)
+
+
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Every press gets answerCallbackQuery, whatever the button was."""
+    query, core = update.callback_query, core_of(context)
+    if query is None:
+        return
+    pressed = decode(query.data)
+    if pressed is None:
+        await query.answer(texts.EXPIRED)
+    elif pressed.kind == VOTE and pressed.value in (1, -1):
+        known = await set_vote(
+            core.store, pressed.ref, hash_user(query.from_user.id, core.salt), pressed.value
+        )
+        await query.answer(texts.VOTE_THANKS[pressed.value] if known else texts.EXPIRED)
+    elif pressed.kind == MORE:
+        await _show_page(update, core, pressed.ref, pressed.value)
+    elif pressed.kind == EXAMPLE and 0 <= pressed.ref < len(EXAMPLES):
+        await query.answer()
+        await answer_question(update, context, EXAMPLES[pressed.ref])
+    elif pressed.kind == SOURCES:
+        text, page, more = await sources_page(core, pressed.ref)
+        await query.answer()
+        await _edit(update, text, sources_keyboard(page, more))
+    else:
+        await query.answer(texts.EXPIRED)
+
+
+async def _show_page(update: Update, core: Core, question_id: int, page: int) -> None:
+    query = update.callback_query
+    assert query is not None
+    found = await answer_page(core, question_id, page)
+    if found is None:
+        await query.answer(texts.EXPIRED)
+        return
+    text, more = found
+    if not text:
+        await query.answer(texts.NO_MORE)
+        return
+    await query.answer()
+    await _edit(update, text, answer_keyboard(question_id, page, more))
+
+
+async def _edit(update: Update, text: str, markup) -> None:
+    query = update.callback_query
+    assert query is not None
+    try:
+        await query.edit_message_text(
+            split_message(text)[0],
+            parse_mode=ParseMode.HTML,
+            reply_markup=markup,
+            disable_web_page_preview=True,
+        )
+    except BadRequest as exc:
+        if "not modified" not in str(exc).lower():  # a double press shows the same page
+            raise

@@ -1,0 +1,210 @@
+"""Telegram handlers: one small async function per kind of update."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+
+from telegram import InlineQueryResultArticle, InputTextMessageContent, Message, Update
+from telegram.constants import ChatAction, ChatType, ParseMode
+from telegram.ext import ContextTypes
+
+from bot import __version__
+from bot.core.answer import Answer, Outcome
+from bot.core.formatting import citation_line, render_answer
+from bot.editors.reloading import Reloader
+from bot.engine import KnowledgeBase
+from bot.settings import Settings
+from bot.store.database import Store
+from bot.store.records import QuestionRecord, hash_user, record_question
+from bot.telegram import texts
+from bot.telegram.addressing import addressed_question, command_for_other_bot
+from bot.telegram.flood import FloodGuard
+from bot.telegram.keyboards import answer_keyboard, examples_keyboard
+from bot.telegram.markup import HTML, split_message
+
+log = logging.getLogger(__name__)
+PAGE_SIZE = 3
+MAX_RANKED = 12  # passages kept per answer for "Xem thêm"
+START_PAYLOAD_SEPARATORS = str.maketrans("_-", "  ")
+
+
+@dataclass
+class Core:
+    """What every handler needs; lives in application.bot_data."""
+
+    kb: KnowledgeBase
+    store: Store
+    settings: Settings
+    salt: str
+    flood: FloodGuard
+    reloader: Reloader
+
+
+def core_of(context: ContextTypes.DEFAULT_TYPE) -> Core:
+    return context.application.bot_data["core"]
+
+
+async def send_html(message: Message, text: str, quote: bool, markup=None) -> Message:
+    """Reply in HTML, split to Telegram's limit; the keyboard goes on the last part."""
+    parts = split_message(text)
+    sent = message
+    for i, part in enumerate(parts):
+        last = i == len(parts) - 1
+        sent = await message.reply_text(
+            part,
+            parse_mode=ParseMode.HTML,
+            do_quote=quote and i == 0,
+            reply_markup=markup if last else None,
+            disable_web_page_preview=True,
+        )
+    return sent
+
+
+def render(answer: Answer, core: Core) -> str:
+    s = core.settings
+    return render_answer(answer, s.contact_line, HTML, s.max_question_chars)
+
+
+async def answer_question(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, question: str
+) -> None:
+    """Flood check, typing action, answer, record, reply with buttons."""
+    core, message, user = core_of(context), update.effective_message, update.effective_user
+    if message is None or user is None or user.is_bot:  # commands from bots too
+        return
+    group = message.chat.type != ChatType.PRIVATE
+    if not core.flood.allow(user.id):
+        await message.reply_text(texts.FLOOD, do_quote=group)
+        return
+    await context.bot.send_chat_action(message.chat_id, ChatAction.TYPING)
+    started = time.perf_counter()
+    answer = await core.kb.ask(question, further=MAX_RANKED)
+    shown, more = [h.passage_id for h in answer.hits], list(answer.further)
+    markup = None
+    # Questions without any match are logged too: editors need them most.
+    if answer.outcome in (Outcome.ANSWERED, Outcome.NOT_FOUND):
+        record = QuestionRecord(
+            message.chat.type,
+            hash_user(user.id, core.salt),
+            answer.question,
+            answer.top_score,
+            answer.answered,
+            (time.perf_counter() - started) * 1000,
+        )
+        cited = [h.citation for h in answer.hits]
+        qid = await record_question(core.store, record, shown + more, shown=len(shown), cited=cited)
+        if answer.answered:
+            markup = answer_keyboard(qid, 0, bool(more))
+    await send_html(message, render(answer, core), group, markup)
+
+
+async def on_private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    if message and not (message.from_user and message.from_user.is_bot):
+        await answer_question(update, context, message.text or message.caption or "")
+
+
+async def on_group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """In groups only messages addressed to the bot are read; the rest is never stored."""
+    message = update.effective_message
+    if message is None or (message.from_user and message.from_user.is_bot):
+        return
+    question = addressed_question(message, context.bot.username, context.bot.id)
+    if question is not None:
+        await answer_question(update, context, question)
+
+
+async def on_not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    if update.effective_message:
+        await update.effective_message.reply_text(texts.NOT_TEXT)
+
+
+async def on_ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    question = " ".join(context.args or [])
+    if not question.strip() and update.effective_message:
+        await update.effective_message.reply_html(texts.ASK_EMPTY)
+        return
+    await answer_question(update, context, question)
+
+
+async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Greeting with example buttons; `/start <topic>` (a deep link) answers the topic."""
+    message, core = update.effective_message, core_of(context)
+    if message is None:
+        return
+    if context.args:
+        await answer_question(
+            update, context, " ".join(context.args).translate(START_PAYLOAD_SEPARATORS)
+        )
+        return
+    articles, _ = await core.store.counts()
+    name = update.effective_user.first_name if update.effective_user else ""
+    greeting = texts.GREETING.format(
+        name=f" {HTML.escape(name)}" if name else "", articles=articles
+    )
+    await message.reply_html(greeting, reply_markup=examples_keyboard())
+
+
+async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    if update.effective_message:
+        await update.effective_message.reply_html(
+            texts.HELP.format(username=HTML.escape(context.bot.username))
+        )
+
+
+async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Help for an unknown command: in private always, in groups only when it names this bot."""
+    message = update.effective_message
+    if message is None or command_for_other_bot(message, context.bot.username):
+        return
+    named = f"@{context.bot.username.lower()}" in (message.text or "").split(maxsplit=1)[0].lower()
+    if message.chat.type == ChatType.PRIVATE or named:
+        await on_help(update, context)
+
+
+async def on_about(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    core = core_of(context)
+    articles, passages = await core.store.counts()
+    text = texts.ABOUT.format(
+        version=__version__,
+        articles=articles,
+        passages=passages,
+        contact=HTML.escape(core.settings.contact_line),
+    )
+    if update.effective_message:
+        await update.effective_message.reply_html(text, disable_web_page_preview=True)
+
+
+async def on_inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Top passages as inline results; nothing for an empty or unanswerable query."""
+    query = update.inline_query
+    if query is None:
+        return
+    answer = await core_of(context).kb.ask(query.query) if query.query.strip() else None
+    results = [
+        InlineQueryResultArticle(
+            id=str(hit.passage_id),
+            title=hit.citation.title[:100],
+            description=hit.text[:160],
+            input_message_content=InputTextMessageContent(
+                f"{HTML.escape(hit.text)}\n\n{citation_line(1, hit.citation, HTML)}",
+                parse_mode=ParseMode.HTML,
+                disable_web_page_preview=True,
+            ),
+        )
+        for hit in (answer.hits if answer and answer.answered else ())
+    ]
+    await query.answer(results, cache_time=30)
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log with context; tell the user politely when there is a chat to tell."""
+    where = update.to_dict().get("update_id") if isinstance(update, Update) else None
+    log.error("Lỗi khi xử lý update %s: %r", where, context.error, exc_info=context.error)
+    if isinstance(update, Update) and update.effective_message and update.effective_chat:
+        try:
+            await update.effective_message.reply_text(texts.ERROR)
+        except Exception as exc:  # the API itself may be what failed
+            log.warning("Không gửi được thông báo lỗi: %r", exc)

@@ -1,0 +1,78 @@
+"""Telegram HTML: escaped text, bold marks, links, and messages split to fit 4096 characters."""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+
+from bot.core.formatting import Markup
+
+TELEGRAM_LIMIT = 4096
+TAG_RE = re.compile(r"<[^>]+>")
+
+
+@dataclass(frozen=True)
+class HtmlMarkup(Markup):
+    """Telegram's HTML parse mode: everything escaped, emphasis as <b>, titles as links."""
+
+    bold_open: str = "<b>"
+    bold_close: str = "</b>"
+
+    def escape(self, text: str) -> str:
+        return html.escape(text, quote=False)
+
+    def link(self, title: str, url: str | None) -> str:
+        if not url or not url.startswith(("http://", "https://")):
+            return title
+        return f'<a href="{html.escape(url, quote=True)}">{title}</a>'
+
+
+HTML = HtmlMarkup()
+
+
+def plain_length(fragment: str) -> int:
+    """Length as Telegram counts it: UTF-16 units of the text after entities are parsed."""
+    return len(html.unescape(TAG_RE.sub("", fragment)).encode("utf-16-le")) // 2
+
+
+def _hard_split(block: str, limit: int) -> list[str]:
+    """Last resort for one oversized paragraph: drop its markup, cut at spaces, re-escape."""
+    text = html.unescape(TAG_RE.sub("", block))
+    pieces: list[str] = []
+    while len(text) > limit:
+        cut = text.rfind(" ", 0, limit)
+        cut = cut if cut > 0 else limit
+        pieces.append(text[:cut])
+        text = text[cut:].lstrip()
+    pieces.append(text)
+    return [html.escape(p, quote=False) for p in pieces if p]
+
+
+def split_message(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
+    """Messages of at most `limit` characters, cut between paragraphs, then lines."""
+    chunks: list[str] = []
+    current = ""
+    for block in _blocks(text, limit):
+        joined = f"{current}\n\n{block}" if current else block
+        if plain_length(joined) <= limit:
+            current = joined
+            continue
+        if current:
+            chunks.append(current)
+        current = block
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+def _blocks(text: str, limit: int) -> list[str]:
+    """Paragraphs no longer than `limit`; an oversized one is cut by lines, then by words."""
+    blocks: list[str] = []
+    for paragraph in text.split("\n\n"):
+        if plain_length(paragraph) <= limit:
+            blocks.append(paragraph)
+            continue
+        for line in paragraph.split("\n"):
+            blocks += [line] if plain_length(line) <= limit else _hard_split(line, limit)
+    return blocks

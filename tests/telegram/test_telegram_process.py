@@ -1,0 +1,258 @@
+"""`python -m bot run` as a real subprocess against the fake Bot API: polling, signals,
+bad tokens and webhook mode. Waits are on the fake's recorded calls; timeouts are only guards.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.telegram import texts
+from tests.helpers import updates as U
+from tests.helpers.bot_runner import TOKEN
+from tests.helpers.fake_bot_api import ApiError, FakeBotApi
+from tests.helpers.files import REPO_ROOT, SETTINGS_ENV
+
+QUESTION = "Chính quyền số là gì?"
+START = 60.0  # guard: the first start-up ingests knowledge/ and loads underthesea
+WAIT = 20.0
+
+
+@dataclass
+class Finished:
+    code: int
+    output: str  # stdout + stderr
+
+
+class BotProcess:
+    """One `python -m bot run`; always reaped, killed if a test fails half-way."""
+
+    def __init__(self, cwd: Path, env: dict[str, str]) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "bot", "run"],
+            cwd=cwd,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            encoding="utf-8",
+        )
+
+    def signal(self, sig: int) -> None:
+        self.proc.send_signal(sig)
+
+    def finish(self, timeout: float = WAIT) -> Finished:
+        output, _ = self.proc.communicate(timeout=timeout)
+        return Finished(self.proc.returncode, output)
+
+
+@pytest.fixture
+def api() -> Iterator[FakeBotApi]:
+    with FakeBotApi(token=TOKEN) as fake:
+        yield fake
+
+
+@pytest.fixture
+def launch(tmp_path: Path, knowledge_dir: Path) -> Iterator[Callable[..., BotProcess]]:
+    """Start the bot in tmp_path (which holds the knowledge/ copy) with the given settings."""
+    started: list[BotProcess] = []
+
+    def start(**settings: str | None) -> BotProcess:
+        env = {k: v for k, v in os.environ.items() if k.upper() not in SETTINGS_ENV}
+        env |= {"PYTHONPATH": str(REPO_ROOT), "BOT_DB_PATH": str(tmp_path / "data" / "bot.db")}
+        env |= {k: v for k, v in settings.items() if v is not None}
+        started.append(BotProcess(tmp_path, env))
+        return started[-1]
+
+    yield start
+    for bot in started:
+        if bot.proc.poll() is None:
+            bot.proc.kill()
+            bot.proc.communicate()
+
+
+def polling(api: FakeBotApi) -> dict[str, str]:
+    return {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_BASE_URL": api.base_url}
+
+
+def assert_clean(done: Finished) -> None:
+    assert TOKEN not in done.output
+    assert TOKEN.split(":")[1] not in done.output
+    assert "Traceback" not in done.output, done.output
+
+
+def is_answer(text: str) -> bool:
+    return "Nguồn:" in text and texts.ERROR not in text
+
+
+# ---------------------------------------------------------------- polling
+
+
+def test_answers_a_private_question_and_stops_on_sigterm(api: FakeBotApi, launch):
+    bot = launch(**polling(api))
+    api.push_update(U.private_text(QUESTION))
+    [answer] = api.wait_for_sync("sendMessage", 1, timeout=START)
+    bot.signal(signal.SIGTERM)
+    done = bot.finish()
+
+    assert done.code == 0, done.output
+    assert answer.params["chat_id"] == U.USER_ID and is_answer(answer.params["text"])
+    assert answer.params["reply_markup"]["inline_keyboard"][0][0]["text"] == "👍"
+    assert [c["command"] for c in api.commands[json.dumps([{"type": "default"}, ""])]] == [
+        "start",
+        "ask",
+        "sources",
+        "help",
+        "about",
+        "privacy",
+        "forget",
+    ]
+    assert "sẵn sàng" in done.output  # INFO logging is on: the ready line
+    assert_clean(done)
+
+
+def test_sigterm_while_answering_still_delivers_the_answer(api: FakeBotApi, launch):
+    bot = launch(**polling(api))
+    api.wait_for_sync("getUpdates", 1, timeout=START)  # polling, signal handlers installed
+    # Slow the API so the handler is mid-way when the signal arrives: its typing action
+    # answers after 1 s, and the answer itself takes another second.
+    api.delay_next("sendChatAction", 1.0)
+    api.delay_next("sendMessage", 1.0)
+    update = api.push_update(U.private_text(QUESTION))
+    api.wait_for_sync("sendChatAction", 1, timeout=WAIT)  # the handler has started
+    bot.signal(signal.SIGTERM)
+    done = bot.finish()
+
+    # The answer was sent after SIGTERM (the handler was still awaiting the typing action).
+    [answer] = api.calls_to("sendMessage")
+    assert is_answer(answer.params["text"])
+    assert any(m["from"]["is_bot"] for (chat, _), m in api.messages.items() if chat == U.USER_ID)
+    assert done.code == 0, done.output
+    # The update was confirmed to the server: a restart would not answer it a second time.
+    assert all(u["update_id"] != update["update_id"] for u in api.updates)
+    assert_clean(done)
+
+
+def test_sigint_stops_with_exit_code_0(api: FakeBotApi, launch):
+    bot = launch(**polling(api))
+    api.wait_for_sync("getUpdates", 1, timeout=START)
+    bot.signal(signal.SIGINT)
+    done = bot.finish()
+
+    assert done.code == 0, done.output
+    assert_clean(done)
+
+
+# ---------------------------------------------------------------- bad tokens
+
+
+def single_line(done: Finished) -> str:
+    lines = [line for line in done.output.splitlines() if line.strip()]
+    assert len(lines) == 1, done.output
+    return lines[0]
+
+
+def test_missing_token_is_one_clear_line(launch):
+    done = launch().finish()
+
+    assert done.code == 2
+    assert "TELEGRAM_BOT_TOKEN" in single_line(done) and "Thiếu" in done.output
+    assert_clean(done)
+
+
+@pytest.mark.parametrize("token", ["not-a-token", "987654321", "12:short", f" x{TOKEN}"])
+def test_malformed_token_is_refused_before_any_request(api: FakeBotApi, launch, token: str):
+    done = launch(TELEGRAM_BOT_TOKEN=token, TELEGRAM_BASE_URL=api.base_url).finish()
+
+    assert done.code == 2
+    assert "TELEGRAM_BOT_TOKEN" in single_line(done) and "sai định dạng" in done.output
+    assert token.strip() not in done.output
+    assert api.calls == []
+    assert_clean(done)
+
+
+def test_token_rejected_by_the_server_is_one_clear_line(api: FakeBotApi, launch):
+    def unauthorized(params: dict[str, Any]) -> Any:
+        raise ApiError(401, "Unauthorized")
+
+    api.handlers["getme"] = unauthorized
+    done = launch(**polling(api)).finish(timeout=START)
+
+    assert done.code == 2
+    assert "TELEGRAM_BOT_TOKEN" in single_line(done) and "từ chối" in done.output
+    assert [c.method for c in api.calls] == ["getMe"]
+    assert_clean(done)
+
+
+# ---------------------------------------------------------------- webhook
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def post_update(url: str, update: dict[str, Any], secret: str | None) -> int:
+    """POST an update to the bot's webhook as Telegram would; returns the HTTP status.
+
+    The listener starts just after setWebhook, so a refused connection is retried (guarded).
+    """
+    headers = {"Content-Type": "application/json"}
+    headers |= {"X-Telegram-Bot-Api-Secret-Token": secret} if secret is not None else {}
+    request = urllib.request.Request(url, json.dumps(update).encode(), headers, method="POST")
+    deadline = time.monotonic() + WAIT
+    while True:
+        try:
+            with urllib.request.urlopen(request, timeout=WAIT) as response:
+                return response.status
+        except urllib.error.HTTPError as error:
+            return error.code
+        except urllib.error.URLError as error:
+            if not isinstance(error.reason, ConnectionRefusedError) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
+def test_webhook_mode_checks_the_secret(api: FakeBotApi, launch):
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/tg"
+    bot = launch(
+        **polling(api),
+        WEBHOOK_URL=url,
+        WEBHOOK_PORT=str(port),
+        WEBHOOK_LISTEN="127.0.0.1",
+        WEBHOOK_SECRET="s3cret",
+    )
+    [hook] = api.wait_for_sync("setWebhook", 1, timeout=START)
+    stranger, citizen = U.USER_ID + 7, U.USER_ID
+
+    refused = [
+        post_update(url, api.push_update(U.private_text(QUESTION, user_id=stranger)), secret)
+        for secret in ("wrong", None, "")
+    ]
+    accepted = post_update(url, api.push_update(U.private_text(QUESTION)), "s3cret")
+    [answer] = api.wait_for_sync("sendMessage", 1, timeout=WAIT)
+    bot.signal(signal.SIGTERM)
+    done = bot.finish()
+
+    assert hook.params["url"] == url and hook.params["secret_token"] == "s3cret"
+    assert refused == [403, 403, 403] and accepted == 200
+    assert answer.params["chat_id"] == citizen and is_answer(answer.params["text"])
+    assert api.sent_texts(stranger) == []
+    assert not api.calls_to("getUpdates")  # webhook mode never polls
+    assert done.code == 0, done.output
+    assert_clean(done)
