@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import io
 import json
 import sys
 
@@ -60,7 +61,8 @@ async def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 
 async def _ask_stream(kb: KnowledgeBase, top_k: int | None) -> int:
     """One question a line in, one JSON object a line out; the index loaded once."""
-    sys.stdin.reconfigure(errors="replace")  # type: ignore[attr-defined]
+    if isinstance(sys.stdin, io.TextIOWrapper):
+        sys.stdin.reconfigure(errors="replace")
     for line in sys.stdin:
         answer = await kb.ask(line, top_k)
         message = None if answer.answered else render_answer(answer, kb.settings.contact_line)

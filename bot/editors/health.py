@@ -89,7 +89,7 @@ def title_was_derived(title: str, source: str, first_passage: str | None) -> boo
     if not title.strip():
         return True
     # Recompute with the loader's own rule, so this check cannot drift from it.
-    paragraphs = [(None, first_passage)] if first_passage else []
+    paragraphs: list[tuple[str | None, str]] = [(None, first_passage)] if first_passage else []
     return title == derive_title(paragraphs, Path(source)) or title == Path(source).stem
 
 

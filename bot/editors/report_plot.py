@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.dates import DateFormatter, DayLocator, date2num
 from matplotlib.figure import Figure
@@ -29,7 +30,7 @@ def write_plot(report: Report, path: Path) -> None:
     """Save the chart as PNG at `path` (whatever its suffix); days without questions show 0."""
     figure = _figure(report)
     bars = figure.add_subplot()
-    days = [d.day for d in report.days]
+    days = np.array([d.day for d in report.days], dtype="datetime64[D]")
     asked = [d.asked for d in report.days]
     bars.bar(days, asked, color=BAR_COLOR, label="Câu hỏi")
     bars.set_ylabel("Câu hỏi mỗi ngày")

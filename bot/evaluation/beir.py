@@ -101,7 +101,9 @@ def score_rankings(
 
 
 def _rank_all(
-    ds: Dataset, query_terms: Callable[[str], Sequence[str]], search
+    ds: Dataset,
+    query_terms: Callable[[str], Sequence[str]],
+    search: Callable[[Sequence[str]], Sequence[int]],
 ) -> dict[str, list[str]]:
     return {
         qid: [ds.doc_ids[d] for d in search(query_terms(text))] for qid, text in ds.queries.items()

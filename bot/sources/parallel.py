@@ -34,7 +34,7 @@ def worker_count() -> int:
 def terms_for_all(
     pipeline: TextPipeline,
     texts: Sequence[str],
-    on_progress: Callable[[int], None] | None = None,
+    on_progress: Callable[[int], object] | None = None,
     workers: int | None = None,
 ) -> list[list[str]]:
     """Terms of every text, in order; uses a process pool when the batch is large."""

@@ -101,7 +101,7 @@ def _iso_date(value: str | None) -> datetime | None:
 
 def _content_hash(article: Article) -> str:
     """Hash of what is stored, not of the bytes: rotating ads or tokens must not look like edits."""
-    fields = [article.title, article.url, article.author, article.publisher]
+    fields: list[object] = [article.title, article.url, article.author, article.publisher]
     fields.append(article.published.isoformat() if article.published else None)
     fields.append([[p.section, p.text] for p in article.passages])
     return hashlib.sha256(json.dumps(fields, ensure_ascii=False).encode()).hexdigest()

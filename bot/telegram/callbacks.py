@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
@@ -116,7 +116,7 @@ async def _show_page(update: Update, core: Core, question_id: int, page: int) ->
     await _edit(update, text, answer_keyboard(question_id, page, more))
 
 
-async def _edit(update: Update, text: str, markup) -> None:
+async def _edit(update: Update, text: str, markup: InlineKeyboardMarkup | None) -> None:
     query = update.callback_query
     assert query is not None
     try:

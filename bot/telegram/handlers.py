@@ -6,7 +6,13 @@ import logging
 import time
 from dataclasses import dataclass
 
-from telegram import InlineQueryResultArticle, InputTextMessageContent, Message, Update
+from telegram import (
+    InlineKeyboardMarkup,
+    InlineQueryResultArticle,
+    InputTextMessageContent,
+    Message,
+    Update,
+)
 from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.ext import ContextTypes
 
@@ -46,7 +52,9 @@ def core_of(context: ContextTypes.DEFAULT_TYPE) -> Core:
     return context.application.bot_data["core"]
 
 
-async def send_html(message: Message, text: str, quote: bool, markup=None) -> Message:
+async def send_html(
+    message: Message, text: str, quote: bool, markup: InlineKeyboardMarkup | None = None
+) -> Message:
     """Reply in HTML, split to Telegram's limit; the keyboard goes on the last part."""
     parts = split_message(text)
     sent = message
