@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from pathlib import Path
 from typing import Annotated, Any
 
+from platformdirs import user_data_path
 from pydantic import (
     AliasChoices,
     Field,
@@ -16,6 +18,7 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+APP_NAME = "egov-bot"
 DEFAULT_CONTACT = (
     "Bạn có thể liên hệ Trung tâm Phục vụ hành chính công thành phố (giờ hành chính, "
     "thứ Hai–thứ Sáu) hoặc tra cứu tại Cổng Dịch vụ công quốc gia https://dichvucong.gov.vn"
@@ -24,6 +27,23 @@ DEFAULT_CONTACT = (
 
 # BotFather tokens look like "123456789:AAH…" (bot id, colon, 35-ish url-safe characters).
 TOKEN_RE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{30,}$")
+
+
+def default_db_path() -> Path:
+    """The per-user data folder (~/.local/share/egov-bot on Linux), not the working directory."""
+    return user_data_path(APP_NAME, appauthor=False) / "bot.sqlite3"
+
+
+def default_knowledge_dir() -> Path:
+    """./knowledge when there is one (a checkout, a city's own folder), else the shipped ones."""
+    local = Path("knowledge")
+    if local.is_dir():
+        return local
+    spec = importlib.util.find_spec("bot.shipped_knowledge")
+    if spec is not None and spec.submodule_search_locations:
+        return Path(next(iter(spec.submodule_search_locations)))
+    # Run from a source tree without installing: the articles sit beside the package.
+    return Path(__file__).resolve().parents[1] / "knowledge"
 
 
 def _env(name: str) -> AliasChoices:
@@ -45,8 +65,10 @@ class Settings(BaseSettings):
         populate_by_name=True,
     )
 
-    db_path: Path = Field(Path("data/bot.sqlite3"), validation_alias=_env("BOT_DB_PATH"))
-    knowledge_dir: Path = Field(Path("knowledge"), validation_alias=_env("KNOWLEDGE_DIR"))
+    db_path: Path = Field(default_factory=default_db_path, validation_alias=_env("BOT_DB_PATH"))
+    knowledge_dir: Path = Field(
+        default_factory=default_knowledge_dir, validation_alias=_env("KNOWLEDGE_DIR")
+    )
     abbreviations_file: Path | None = Field(None, validation_alias=_env("BOT_ABBREVIATIONS_FILE"))
     top_k: int = Field(3, ge=1, le=10, validation_alias=_env("BOT_TOP_K"))
     bm25_k1: float = Field(0.5, gt=0, validation_alias=_env("BM25_K1"))

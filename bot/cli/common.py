@@ -9,8 +9,9 @@ from contextlib import asynccontextmanager
 
 from bot.core.text import TextPipeline
 from bot.engine import KnowledgeBase
-from bot.settings import Settings
-from bot.sources.ingest import ingest, needs_refresh
+from bot.settings import Settings, SettingsError
+from bot.sources.ingest import needs_refresh, refresh_folder
+from bot.sources.knowledge import folder_problem
 from bot.store.database import Store
 
 EXIT_OK, EXIT_PARTIAL, EXIT_USAGE = 0, 1, 2
@@ -46,21 +47,36 @@ async def opened(settings: Settings, refresh: bool = True) -> AsyncIterator[Know
     store = await Store.open(settings.db_path)
     try:
         pipeline = pipeline_for(settings)
+        problem = folder_problem(settings.knowledge_dir)
         stale = await needs_refresh(
             store, pipeline, settings.knowledge_dir, settings.max_passage_words
         )
-        if refresh and stale:
+        if refresh and stale and problem is None:
             await refresh_from_folder(store, pipeline, settings)
+        await say_folder_problem(store, problem)
         yield await KnowledgeBase.open(store, pipeline, settings)
     finally:
         await store.close()
+
+
+async def say_folder_problem(store: Store, problem: str | None) -> None:
+    """A missing or empty knowledge folder is said, never left to look like "not found"."""
+    if problem is None:
+        return
+    articles, _ = await store.counts()
+    if not articles:
+        raise SettingsError(
+            f"Kho tri thức trống: {problem}. Đặt KNOWLEDGE_DIR là thư mục bài viết, "
+            "hoặc nạp bài bằng `ingest`"
+        )
+    say(f"Lưu ý: {problem}; đang trả lời từ {articles} bài đã nạp trước đó")
 
 
 async def refresh_from_folder(store: Store, pipeline: TextPipeline, settings: Settings) -> None:
     """The one-line progress report of an automatic refresh."""
     folder = settings.knowledge_dir
     print(f"Đang cập nhật kho tri thức từ {folder}/ …", end=" ", file=sys.stderr, flush=True)
-    report = await ingest(store, pipeline, [folder], False, settings.max_passage_words)
+    report = await refresh_folder(store, pipeline, folder, settings.max_passage_words)
     articles, passages = await store.counts()
     say(f"xong: {articles} bài, {passages} đoạn ({report.seconds:.1f} s)")
     for error in report.errors:

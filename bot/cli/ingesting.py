@@ -7,16 +7,19 @@ import argparse
 from bot.cli.common import EXIT_OK, EXIT_PARTIAL, pipeline_for, say
 from bot.engine import load_index
 from bot.settings import Settings
-from bot.sources.ingest import ingest
+from bot.sources.ingest import ingest, refresh_folder
 from bot.store.database import Store
 
 
 async def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
-    paths = args.paths or [settings.knowledge_dir]
     store = await Store.open(settings.db_path)
     try:
         pipeline = pipeline_for(settings)
-        report = await ingest(store, pipeline, paths, None, settings.max_passage_words)
+        words = settings.max_passage_words
+        if args.paths:
+            report = await ingest(store, pipeline, args.paths, None, words)
+        else:
+            report = await refresh_folder(store, pipeline, settings.knowledge_dir, words, None)
         # Build and persist the index now, so the next start-up only loads it.
         await load_index(store, pipeline, settings)
         articles, passages = await store.counts()

@@ -29,6 +29,7 @@ PROGRESS_MIN_PASSAGES = 2000
 FINGERPRINT_KEY = "pipeline_fingerprint"
 INGESTED_AT_KEY = "ingested_at"
 READY_VERSION_KEY = "ready_version"
+KNOWLEDGE_DIR_KEY = "knowledge_dir"  # the folder the automatic refresh last read
 
 
 @dataclass
@@ -110,13 +111,16 @@ def _changed(
     return changed
 
 
-def _gone_sources(roots: Sequence[Path], files: list[Path], known: dict[str, str]) -> list[str]:
+def _gone_sources(
+    roots: Sequence[Path], files: list[Path], known: dict[str, str], leaving: Sequence[Path]
+) -> list[str]:
     """Stored sources inside an ingested folder whose file no longer exists there.
 
     Web pages (sources are URLs) are never inside a folder, so only re-importing replaces them.
     """
     present = {source_name(f) for f in files}
     folders = [str(r.resolve()) + "/" for r in roots if r.is_dir()]
+    folders += [str(r) + "/" for r in leaving]
     return [s for s in known if s not in present and any(s.startswith(f) for f in folders)]
 
 
@@ -142,8 +146,12 @@ async def ingest(
     show_progress: bool | None = None,
     max_words: int = 120,
     limits: FetchLimits | None = None,
+    leaving: Sequence[Path] = (),
 ) -> IngestReport:
-    """Bring the store in line with the files under `paths` and the web addresses among them."""
+    """Bring the store in line with the files under `paths` and the web addresses among them.
+
+    Articles from the folders in `leaving` (a former knowledge folder) are removed as well.
+    """
     started = time.perf_counter()
     # Stamp the run with the moment files are read, not when it ends: a file saved while a
     # long run tokenizes is then newer than the stamp, and the next refresh picks it up.
@@ -172,7 +180,8 @@ async def ingest(
                 article, title_terms, [next(bodies) for _ in article.passages]
             )
             report.passages += len(article.passages)
-    report.removed = await store.delete_articles(_gone_sources(roots, files, known))
+    gone = _gone_sources(roots, files, known, leaving)
+    report.removed = await store.delete_articles(gone)
     await store.set_meta(FINGERPRINT_KEY, fingerprint)
     await store.set_meta(INGESTED_AT_KEY, repr(scanned_at))
     # Only a finished run publishes its corpus: a running bot never loads a half-done ingest.
@@ -196,4 +205,25 @@ async def needs_refresh(
     fingerprint = ingest_fingerprint(pipeline, max_words)
     if ingested_at is None or await store.get_meta(FINGERPRINT_KEY) != fingerprint:
         return True
-    return knowledge_dir.is_dir() and newest_mtime(knowledge_dir) > float(ingested_at)
+    if not knowledge_dir.is_dir():
+        return False
+    recorded = await store.get_meta(KNOWLEDGE_DIR_KEY)
+    if recorded is not None and recorded != str(knowledge_dir.resolve()):
+        return True  # another knowledge folder is configured now
+    return newest_mtime(knowledge_dir) > float(ingested_at)
+
+
+async def refresh_folder(
+    store: Store,
+    pipeline: TextPipeline,
+    folder: Path,
+    max_words: int = 120,
+    show_progress: bool | None = False,
+) -> IngestReport:
+    """Ingest `folder` as the knowledge folder; a former knowledge folder's articles leave."""
+    current = str(folder.resolve())
+    previous = await store.get_meta(KNOWLEDGE_DIR_KEY)
+    leaving = [Path(previous)] if previous and previous != current else []
+    report = await ingest(store, pipeline, [folder], show_progress, max_words, leaving=leaving)
+    await store.set_meta(KNOWLEDGE_DIR_KEY, current)
+    return report

@@ -54,6 +54,22 @@ def iter_knowledge_files(paths: Iterable[Path]) -> list[Path]:
     return list(dict.fromkeys(found))
 
 
+def folder_problem(folder: Path) -> str | None:
+    """Why `folder` cannot serve as the knowledge folder (missing, not a folder, no articles)."""
+    if not folder.exists():
+        return f"không có thư mục kho tri thức {folder}"
+    if not folder.is_dir():
+        return f"{folder} không phải là thư mục"
+    try:
+        found = iter_knowledge_files([folder])
+    except OSError as exc:
+        return f"không đọc được thư mục kho tri thức {folder}: {exc.strerror or exc}"
+    if not found:
+        suffixes = ", ".join(KNOWLEDGE_SUFFIXES)
+        return f"thư mục kho tri thức {folder} không có bài viết nào ({suffixes})"
+    return None
+
+
 def _is_knowledge_file(path: Path, root: Path) -> bool:
     """True for a visible file with a knowledge suffix under root (sidecars are .yaml)."""
     hidden = any(part.startswith(".") for part in path.relative_to(root).parts)
