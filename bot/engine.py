@@ -139,17 +139,23 @@ class KnowledgeBase:
     def answer_now(self, question: Question, top_k: int, further: int) -> Answer:
         """Rank and compose in the calling thread, on one corpus version throughout."""
         loaded = self.loaded
-        ranking = self._rank(loaded, question.text, top_k, further)
+        ranking = self._rank(loaded, question.searched, top_k, further)
         hits = _hits(loaded, ranking.chosen)
         answer = compose(self.pipeline, question, hits, self.settings.min_coverage)
         return dataclasses.replace(answer, further=tuple(ranking.further))
 
     async def ask(self, raw_question: str, top_k: int | None = None, further: int = 0) -> Answer:
-        """The answer to one question (plus `further` passage ids to page); never raises."""
+        """The answer to one question (plus `further` passage ids to page); never raises.
+
+        Personal data in the question is replaced before anything else reads it: the answer
+        carries the replaced text (what front ends may store) and the search ignores it.
+        """
         question = prepare_question(raw_question, self.settings.max_question_chars)
         problem = question_problem(question)
         if problem is not None:
-            return Answer(question.text, problem, truncated=question.truncated)
+            return Answer(
+                question.text, problem, truncated=question.truncated, personal=question.personal
+            )
         # One thread hop per question: a bot serving many chats keeps its event loop free.
         return await asyncio.to_thread(
             self.answer_now, question, top_k or self.settings.top_k, further

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.core.models import Hit
+from bot.core.personal_data import PLACEHOLDER_RE, Kind, redact, without_placeholders
 from bot.core.sentences import split_sentences
 from bot.core.text import WORD_RE, TextPipeline, Word, fold, typed_diacritics
 
@@ -27,10 +28,16 @@ class Outcome(StrEnum):
 
 @dataclass(frozen=True)
 class Question:
-    """The question as it will be searched, after trimming and length limits."""
+    """The question as stored (personal data replaced), after trimming and length limits."""
 
     text: str
     truncated: bool = False
+    personal: tuple[Kind, ...] = ()  # kinds of personal data that were replaced
+
+    @property
+    def searched(self) -> str:
+        """What the search reads: the text without its placeholders."""
+        return without_placeholders(self.text)
 
 
 @dataclass(frozen=True)
@@ -45,6 +52,7 @@ class Answer:
     truncated: bool = False
     coverage: float = 0.0
     further: tuple[int, ...] = ()  # passage ids after the hits, for paging
+    personal: tuple[Kind, ...] = ()  # personal data replaced in the question
 
     @property
     def answered(self) -> bool:
@@ -56,19 +64,27 @@ class Answer:
 
 
 def prepare_question(raw: str, max_chars: int) -> Question:
-    """Drop markup tags, collapse whitespace, cut an over-long question at a word boundary."""
-    text = " ".join(TAG_RE.sub(" ", raw).split())
+    """Drop markup tags, collapse whitespace, replace personal data, cut an over-long question."""
+    redaction = redact(" ".join(TAG_RE.sub(" ", raw).split()))
+    text, personal = redaction.text, redaction.kinds
     if len(text) <= max_chars:
-        return Question(text)
-    cut = text[:max_chars].rsplit(" ", 1)[0] or text[:max_chars]
-    return Question(cut, truncated=True)
+        return Question(text, personal=personal)
+    return Question(_cut(text, max_chars), truncated=True, personal=personal)
+
+
+def _cut(text: str, max_chars: int) -> str:
+    """`text` cut at a word boundary before `max_chars`, never inside a placeholder."""
+    for placeholder in PLACEHOLDER_RE.finditer(text):
+        if placeholder.start() < max_chars < placeholder.end():
+            max_chars = placeholder.start()
+    return text[:max_chars].rsplit(" ", 1)[0] or text[:max_chars]
 
 
 def question_problem(question: Question) -> Outcome | None:
-    """EMPTY or NO_WORDS when there is nothing to search for."""
+    """EMPTY or NO_WORDS when there is nothing to search for (placeholders do not count)."""
     if not question.text:
         return Outcome.EMPTY
-    if not WORD_RE.search(question.text.replace("_", "")):
+    if not WORD_RE.search(question.searched.replace("_", "")):
         return Outcome.NO_WORDS
     return None
 
@@ -160,7 +176,7 @@ def compose(
     pipeline: TextPipeline, question: Question, hits: list[Hit], min_coverage: float
 ) -> Answer:
     """Answered only when the top passage covers enough of the question's content words."""
-    matcher = Matcher(pipeline, question.text)
+    matcher = Matcher(pipeline, question.searched)
     coverage = matcher.coverage(f"{hits[0].citation.title} {hits[0].text}") if hits else 0.0
     if not hits or coverage < min_coverage:
         return Answer(
@@ -169,6 +185,7 @@ def compose(
             tuple(hits),
             truncated=question.truncated,
             coverage=coverage,
+            personal=question.personal,
         )
     summary = summarize(matcher, hits[0].text)
     return Answer(
@@ -179,4 +196,5 @@ def compose(
         matcher.marks(summary),
         question.truncated,
         coverage,
+        personal=question.personal,
     )

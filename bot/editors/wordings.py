@@ -6,6 +6,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from bot.core.personal_data import without_placeholders
 from bot.core.text import TextPipeline, fold_text
 
 # Share of content words two wordings must have in common (Jaccard) to count as one question.
@@ -33,8 +34,12 @@ class _Cluster:
 
 
 def content_key(pipeline: TextPipeline, text: str) -> frozenset[str]:
-    """Accent-free content words (abbreviations spelled out); the folded text if none are left."""
-    words = frozenset(w for w in pipeline.folded_words(text) if w not in pipeline.folded_stopwords)
+    """Accent-free content words (abbreviations spelled out, placeholders such as "[số CCCD]"
+    left out); the folded text if none are left."""
+    searched = without_placeholders(text)
+    words = frozenset(
+        w for w in pipeline.folded_words(searched) if w not in pipeline.folded_stopwords
+    )
     return words or frozenset({" ".join(fold_text(text.lower()).split())})
 
 

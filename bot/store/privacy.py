@@ -5,7 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from bot.core.personal_data import redact
 from bot.store.database import Store
+
+# Bump when the personal-data patterns change, so questions stored earlier are redacted again.
+REDACTION_VERSION = "1"
+REDACTION_KEY = "personal_data_redaction"
 
 # Questions to delete, by a WHERE clause over `questions`; their answers and votes go too.
 _DELETE_STEPS = (
@@ -74,3 +79,20 @@ async def purge_older_than(store: Store, days: int, now: datetime | None = None)
 async def forget_user(store: Store, user_hash: str) -> ForgetResult:
     """Delete every question of this user (with its answer and votes) and every vote they cast."""
     return ForgetResult(*await _delete(store, "user_hash = ?", "user_hash = ?", user_hash))
+
+
+async def redact_stored_questions(store: Store) -> int:
+    """Replace personal data in questions stored before redaction (or an older version of it).
+
+    Runs once per REDACTION_VERSION; returns how many questions were changed.
+    """
+    if await store.get_meta(REDACTION_KEY) == REDACTION_VERSION:
+        return 0
+    async with store.db.execute(
+        "SELECT id, question FROM questions WHERE question IS NOT NULL"
+    ) as cur:
+        rows = [(qid, redact(text).text, text) async for qid, text in cur]
+    changed = [(new, qid) for qid, new, old in rows if new != old]
+    await store.db.executemany("UPDATE questions SET question = ? WHERE id = ?", changed)
+    await store.set_meta(REDACTION_KEY, REDACTION_VERSION)  # commits the updates with it
+    return len(changed)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from bot.core.models import Citation
+from bot.core.personal_data import redact
 from bot.store.database import Store, format_date
 
 SALT_KEY = "user_hash_salt"
@@ -71,7 +72,7 @@ async def record_question(
             datetime.now(UTC).isoformat(),
             record.chat_type,
             record.user_hash,
-            record.question,
+            redact(record.question).text if record.question else record.question,
             record.top_score,
             int(record.answered),
             round(record.latency_ms, 2),

@@ -24,6 +24,7 @@ from bot.engine import KnowledgeBase
 from bot.settings import Settings, SettingsError
 from bot.sources.ingest import ingest, needs_refresh
 from bot.store.database import Store
+from bot.store.privacy import redact_stored_questions
 from bot.store.records import user_salt
 from bot.telegram import admin_commands, handlers, privacy_commands
 from bot.telegram.callbacks import on_button, on_sources
@@ -121,6 +122,8 @@ async def _post_init(app: Application) -> None:
     """Open the knowledge base (refreshing it from knowledge/ if stale) and register commands."""
     settings: Settings = app.bot_data["settings"]
     store = await Store.open(settings.db_path)
+    if redacted := await redact_stored_questions(store):
+        log.info("Đã che dữ liệu cá nhân trong %d câu hỏi lưu từ trước", redacted)
     pipeline = TextPipeline(abbreviations_file=settings.abbreviations_file)
     if await needs_refresh(store, pipeline, settings.knowledge_dir, settings.max_passage_words):
         report = await ingest(

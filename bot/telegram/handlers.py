@@ -32,6 +32,7 @@ from bot.telegram.markup import HTML, split_message
 
 log = logging.getLogger(__name__)
 PAGE_SIZE = 3
+ADVISED = "personal_data_advised"  # user_data flag: in memory only, one advice per process
 MAX_RANKED = 12  # passages kept per answer for "Xem thêm"
 START_PAYLOAD_SEPARATORS = str.maketrans("_-", "  ")
 
@@ -105,7 +106,19 @@ async def answer_question(
         qid = await record_question(core.store, record, shown + more, shown=len(shown), cited=cited)
         if answer.answered:
             markup = answer_keyboard(qid, 0, bool(more))
-    await send_html(message, render(answer, core), group, markup)
+    text = render(answer, core)
+    if answer.personal and not group and first_advice(context):
+        text += "\n\n" + HTML.escape(texts.PERSONAL_DATA)
+    await send_html(message, text, group, markup)
+
+
+def first_advice(context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """True the first time this user is advised about personal data (PTB's user_data, memory)."""
+    user_data = context.user_data
+    if user_data is None or user_data.get(ADVISED):
+        return False
+    user_data[ADVISED] = True
+    return True
 
 
 async def on_private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

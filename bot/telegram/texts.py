@@ -37,6 +37,10 @@ NOT_TEXT = (
     "Tôi chỉ đọc được câu hỏi bằng chữ. Bạn hãy gõ câu hỏi nhé, ví dụ: “Chính quyền số là gì?”"
 )
 FLOOD = "Bạn hỏi hơi nhanh 🙂 Vui lòng đợi một phút rồi hỏi tiếp nhé."
+PERSONAL_DATA = (
+    "🔒 Bạn không cần gửi số CCCD, số điện thoại hay thông tin cá nhân khác: "
+    "tôi đã che các thông tin đó và không lưu lại."
+)
 ERROR = "Xin lỗi, tôi gặp sự cố khi trả lời. Bạn vui lòng thử lại sau ít phút."
 VOTE_THANKS = {
     1: "Cảm ơn bạn! 👍 đã được ghi nhận.",
@@ -50,7 +54,8 @@ MORE_TITLE = "<b>Thêm thông tin liên quan</b> (trang {page}):"
 PRIVACY = (
     "<b>Dữ liệu tôi lưu về bạn</b>\n"
     "• Câu hỏi bạn gửi, thời điểm hỏi, loại cuộc trò chuyện (riêng hay nhóm) và các đoạn "
-    "đã dùng để trả lời — để cán bộ biên tập biết câu nào chưa trả lời được.\n"
+    "đã dùng để trả lời — để cán bộ biên tập biết câu nào chưa trả lời được. Số CCCD/CMND, "
+    "số điện thoại, email, biển số xe và họ tên trong câu hỏi được che trước khi lưu.\n"
     "• Đánh giá 👍/👎 của bạn.\n"
     "• Mã người dùng chỉ được lưu dưới dạng băm có muối: không lưu tên, số điện thoại "
     "hay mã Telegram gốc. Tin nhắn trong nhóm không gửi cho tôi thì không được đọc hay lưu.\n\n"

@@ -90,6 +90,20 @@ async def test_similar_unanswered_wordings_are_grouped_and_ranked(
     assert groups[2].wording == "cấp lại mã số thuế"
 
 
+async def test_placeholders_do_not_split_a_group_of_unanswered_questions(
+    store: Store, pipeline: TextPipeline
+) -> None:
+    for text in ["mất sim", "mất sim", "mất sim 0912345678", "phạt nguội", "phạt nguội 15A-123.45"]:
+        await log_question(store, text, day(1), answered=False)
+
+    groups = (await build_report(store, pipeline, 30, now=NOW)).unanswered
+
+    assert [(g.wording, g.count, g.examples) for g in groups] == [
+        ("mất sim", 3, ("mất sim [số điện thoại]",)),  # the number itself is never shown
+        ("phạt nguội", 2, ("phạt nguội [biển số xe]",)),
+    ]
+
+
 async def test_most_downvoted_answer_comes_with_its_question_and_article(
     store: Store, pipeline: TextPipeline, articles: dict[str, list[int]]
 ) -> None:

@@ -10,7 +10,7 @@ import pytest
 from bot.cli.main import main
 from bot.settings import Settings, SettingsError, load_settings
 from bot.store.database import Store
-from bot.store.privacy import ForgetResult, forget_user, purge_older_than
+from bot.store.privacy import ForgetResult, forget_user, purge_older_than, redact_stored_questions
 from tests.helpers.questions import NOW, count_rows, log_question, vote
 
 
@@ -24,6 +24,26 @@ async def votes_of(store: Store) -> set[tuple[str, str]]:
     query = "SELECT q.question, v.user_hash FROM votes v JOIN questions q ON q.id = v.question_id"
     async with store.db.execute(query) as cur:
         return {(row[0], row[1]) async for row in cur}
+
+
+async def test_question_is_stored_without_the_personal_data_it_held(store: Store) -> None:
+    await log_question(store, "CCCD 031095012345 của tôi, sđt 0912 345 678, hỏi cấp lại", NOW)
+
+    assert await remaining_questions(store) == [
+        "CCCD [số CCCD] của tôi, sđt [số điện thoại], hỏi cấp lại"
+    ]
+
+
+async def test_questions_stored_before_redaction_are_redacted_once(store: Store) -> None:
+    await log_question(store, "đổi CCCD", NOW)
+    await store.db.execute(  # as an older version of the bot stored it
+        "UPDATE questions SET question = 'Tôi tên là Nguyễn Văn An, email an@x.vn, đổi CCCD'"
+    )
+    await store.db.commit()
+
+    assert await redact_stored_questions(store) == 1
+    assert await remaining_questions(store) == ["Tôi tên là [họ tên], email [email], đổi CCCD"]
+    assert await redact_stored_questions(store) == 0  # done once, not at every start
 
 
 async def test_purge_removes_only_rows_older_than_the_retention(store: Store) -> None:

@@ -118,6 +118,7 @@ async def test_privacy_says_what_is_stored_for_how_long_and_how_to_delete(
     text = visible(call)
     assert text.startswith("Dữ liệu tôi lưu về bạn")
     assert "Câu hỏi bạn gửi" in text and "👍/👎" in text
+    assert "số điện thoại, email, biển số xe và họ tên trong câu hỏi được che" in text
     assert "sau 30 ngày" in text and "90 ngày" not in text
     assert "/forget" in text
 

@@ -12,8 +12,9 @@ import pytest
 
 from bot.core.formatting import NOT_FOUND
 from bot.settings import Settings
+from bot.store.database import Store
 from bot.telegram.keyboards import EXAMPLES
-from bot.telegram.texts import ASK_EMPTY, COMMANDS, FLOOD, NOT_TEXT
+from bot.telegram.texts import ASK_EMPTY, COMMANDS, FLOOD, NOT_TEXT, PERSONAL_DATA
 from tests.helpers import updates as U
 from tests.helpers.bot_runner import running_bot
 from tests.helpers.conversation import reply_to, visible
@@ -243,6 +244,74 @@ async def test_private_question_is_recorded_without_the_user_id(
     assert row["question"] == QUESTION
     assert row["top_score"] > 0 and row["answered"] == 1 and row["latency_ms"] > 0
     assert row["asked_at"]
+
+
+def stored_bytes(settings: Settings) -> bytes:
+    """Everything SQLite wrote: the database file and its WAL."""
+    files = sorted(settings.db_path.parent.glob(f"{settings.db_path.name}*"))
+    return b"".join(path.read_bytes() for path in files)
+
+
+async def test_personal_numbers_are_answered_never_stored_and_advised_once(
+    api: FakeBotApi, settings: Settings
+) -> None:
+    first = await reply_to(
+        api, U.private_text("CCCD của tôi là 031095012345, sđt 0912 345 678. Chính quyền số là gì?")
+    )
+    second = await reply_to(
+        api, U.private_text("chinh quyen so la gi, cccd 031.095.012.345, sdt +84 912 345 678")
+    )
+
+    for call in (first, second):  # answered from the other words, with sources and buttons
+        assert "Nguồn:" in visible(call) and CITATION in visible(call)
+        assert [label for label, _ in buttons(call)][:2] == ["👍", "👎"]
+    assert visible(first).count(PERSONAL_DATA) == 1
+    assert PERSONAL_DATA not in visible(second)  # once per user, not at every question
+    assert [row["question"] for row in questions(settings)] == [
+        "CCCD của tôi là [số CCCD], sđt [số điện thoại]. Chính quyền số là gì?",
+        "chinh quyen so la gi, cccd [số CCCD], sdt [số điện thoại]",
+    ]
+    written = stored_bytes(settings)
+    for raw in ("031095012345", "031.095.012.345", "0912 345 678", "912 345 678"):
+        assert raw.encode() not in written
+
+
+async def test_questions_stored_by_an_older_version_are_redacted_at_start(
+    settings: Settings,
+) -> None:
+    store = await Store.open(settings.db_path)
+    await store.db.execute(
+        "INSERT INTO questions(asked_at, chat_type, question, answered)"
+        " VALUES('2024-05-01T00:00:00+00:00', 'private', 'sđt 0912345678 đổi CCCD', 0)"
+    )
+    await store.db.commit()
+    await store.close()
+
+    async with serving(settings) as api:
+        await reply_to(api, U.private_text(QUESTION))
+
+    assert [row["question"] for row in questions(settings)] == [
+        "sđt [số điện thoại] đổi CCCD",
+        QUESTION,
+    ]
+    assert b"0912345678" not in stored_bytes(settings)
+
+
+async def test_personal_data_advice_is_per_user_and_private_only(
+    api: FakeBotApi, settings: Settings
+) -> None:
+    plain = await reply_to(api, U.private_text(QUESTION))
+    group = await reply_to(api, U.group_text(f"@CqsHaiPhongBot {QUESTION} sđt 0912345678"))
+    other = await reply_to(api, U.private_text(f"{QUESTION} 0912345678", user_id=U.USER_ID + 1))
+
+    assert PERSONAL_DATA not in visible(plain)  # nothing personal, nothing to advise
+    assert_answer(group)
+    assert PERSONAL_DATA not in visible(group)  # a group answer does not lecture anyone
+    assert PERSONAL_DATA in visible(other)
+    assert [row["question"] for row in questions(settings)][1:] == [
+        f"{QUESTION} sđt [số điện thoại]",
+        f"{QUESTION} [số điện thoại]",
+    ]
 
 
 # --- commands ------------------------------------------------------------------------------
