@@ -82,6 +82,9 @@ class Store:
             await db.execute("PRAGMA journal_mode=WAL")
             await db.execute("PRAGMA foreign_keys=ON")
             await db.execute("PRAGMA busy_timeout=5000")
+            # Deleted rows are zeroed on disk: /forget and the purge must not leave questions
+            # readable in free pages of the file.
+            await db.execute("PRAGMA secure_delete=ON")
             await migrate(db)
         except BaseException:
             # An open connection's thread would keep the process alive after the error.

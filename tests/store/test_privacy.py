@@ -46,6 +46,21 @@ async def test_questions_stored_before_redaction_are_redacted_once(store: Store)
     assert await redact_stored_questions(store) == 0  # done once, not at every start
 
 
+async def test_forgotten_questions_are_not_left_readable_in_the_database_file(
+    store: Store,
+) -> None:
+    secret = "hỏi về thủ tục ly hôn đơn phương ở phường Lạch Tray"
+    await log_question(store, secret, NOW, user="citizen")
+    await log_question(store, "đổi giấy phép lái xe", NOW, user="someone-else")
+
+    await forget_user(store, "citizen")
+    await store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    on_disk = store.path.read_bytes()
+    assert secret.encode() not in on_disk
+    assert "đổi giấy phép lái xe".encode() in on_disk
+
+
 async def test_purge_removes_only_rows_older_than_the_retention(store: Store) -> None:
     old = await log_question(store, "cũ", NOW - timedelta(days=100), passages=[1, 2], shown=1)
     edge = await log_question(store, "vừa đủ", NOW - timedelta(days=89, hours=23))
