@@ -27,6 +27,7 @@ DEFAULT_CONTACT = (
 
 # BotFather tokens look like "123456789:AAH…" (bot id, colon, 35-ish url-safe characters).
 TOKEN_RE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{30,}$")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 def default_db_path() -> Path:
@@ -97,6 +98,7 @@ class Settings(BaseSettings):
     user_hash_salt: SecretStr | None = Field(None, validation_alias=_env("BOT_USER_SALT"))
     retention_days: int = Field(90, ge=1, le=3650, validation_alias=_env("BOT_RETENTION_DAYS"))
     reload_seconds: float = Field(10, ge=0, le=86400, validation_alias=_env("BOT_RELOAD_SECONDS"))
+    log_level: str = Field("INFO", validation_alias=_env("BOT_LOG_LEVEL"))
 
     @field_validator("admin_user_ids", mode="before")
     @classmethod
@@ -114,6 +116,14 @@ class Settings(BaseSettings):
         ):
             raise ValueError("chỉ dùng A-Z, a-z, 0-9, _ và -, tối đa 256 ký tự")
         return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.strip().upper()
+        if level not in LOG_LEVELS:
+            raise ValueError(f"một trong {', '.join(LOG_LEVELS)}")
+        return level
 
     @model_validator(mode="after")
     def _abbreviations_exist(self) -> Settings:

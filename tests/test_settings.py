@@ -72,3 +72,12 @@ def test_webhook_secret_charset_is_checked(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setenv("WEBHOOK_SECRET", "has space!")
     with pytest.raises(SettingsError, match="WEBHOOK_SECRET"):
         load_settings()
+
+
+def test_log_level_is_case_insensitive_and_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert load_settings().log_level == "INFO"
+    monkeypatch.setenv("BOT_LOG_LEVEL", " warning ")
+    assert load_settings().log_level == "WARNING"
+    monkeypatch.setenv("BOT_LOG_LEVEL", "LOUD")
+    with pytest.raises(SettingsError, match=r"BOT_LOG_LEVEL.*DEBUG, INFO"):
+        load_settings()

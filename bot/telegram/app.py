@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from urllib.parse import urlsplit
 
@@ -15,6 +16,7 @@ from telegram.ext import (
     CommandHandler,
     InlineQueryHandler,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
@@ -26,15 +28,28 @@ from bot.sources.ingest import ingest, needs_refresh
 from bot.store.database import Store
 from bot.store.privacy import redact_stored_questions
 from bot.store.records import user_salt
-from bot.telegram import admin_commands, handlers, privacy_commands
+from bot.telegram import admin_commands, faults, handlers, privacy_commands
 from bot.telegram.callbacks import on_button, on_sources
 from bot.telegram.flood import FloodGuard
+from bot.telegram.startup import api_address, wait_for_telegram
 from bot.telegram.texts import ADMIN_COMMANDS, COMMANDS
 
 log = logging.getLogger(__name__)
 NEW = filters.UpdateType.MESSAGE  # edited messages and channel posts are ignored
 PRIVATE, GROUPS = filters.ChatType.PRIVATE, filters.ChatType.GROUPS
 PURGE_EVERY_SECONDS, FIRST_PURGE_SECONDS = 24 * 3600, 60
+# Getting going after getMe worked (deleteWebhook/setWebhook): a few quick retries, then exit 1
+# and let the service manager restart (start-up then waits for Telegram again).
+UPDATER_BOOTSTRAP_RETRIES = 3
+EXIT_OK, EXIT_TELEGRAM_FAILED = 0, 1
+PRIVACY_ON = (
+    "Chế độ riêng tư trong nhóm: BẬT — trong nhóm bot chỉ nhận lệnh, tin trả lời bot và "
+    "(tuỳ ứng dụng) tin nhắc tên bot"
+)
+PRIVACY_OFF = (
+    "Chế độ riêng tư trong nhóm: TẮT — bot nhận mọi tin trong nhóm nhưng bỏ qua và không lưu "
+    "tin không gửi cho bot (bật lại: @BotFather → /setprivacy)"
+)
 
 
 class RedactingFormatter(logging.Formatter):
@@ -65,10 +80,10 @@ class StartupFailureFilter(logging.Filter):
         return True
 
 
-def configure_logging(token: str) -> None:
-    """INFO logs without the token; httpx's per-request lines (URLs hold the token) silenced."""
+def configure_logging(token: str, level: str = "INFO") -> None:
+    """Logs at `level` without the token; httpx's per-request lines (URLs hold it) silenced."""
     logging.basicConfig()
-    logging.getLogger().setLevel(logging.INFO)
+    logging.getLogger().setLevel(level)
     formatter = RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", [token])
     for handler in logging.getLogger().handlers:
         handler.setFormatter(formatter)
@@ -78,7 +93,8 @@ def configure_logging(token: str) -> None:
 
 
 def add_handlers(app: Application) -> None:
-    """Routing table: commands first, then text by chat type, then the rest."""
+    """Routing table: broken updates, then commands, text by chat type, then the rest."""
+    app.add_handler(TypeHandler(Update, faults.on_any_update), group=-1)
     app.add_handler(CommandHandler("start", handlers.on_start, filters=NEW))
     app.add_handler(CommandHandler("help", handlers.on_help, filters=NEW))
     app.add_handler(CommandHandler("ask", handlers.on_ask, filters=NEW))
@@ -98,7 +114,7 @@ def add_handlers(app: Application) -> None:
     app.add_handler(MessageHandler(NEW & PRIVATE, handlers.on_not_text))
     app.add_handler(CallbackQueryHandler(on_button))
     app.add_handler(InlineQueryHandler(handlers.on_inline_query))
-    app.add_error_handler(handlers.on_error)
+    app.add_error_handler(faults.on_error)
 
 
 def build_application(settings: Settings, token: str) -> Application:
@@ -107,6 +123,7 @@ def build_application(settings: Settings, token: str) -> Application:
         .token(token)
         .rate_limiter(AIORateLimiter(max_retries=3))
         .concurrent_updates(64)
+        .get_updates_request(faults.UpdatesRequest(connection_pool_size=1))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )
@@ -114,6 +131,7 @@ def build_application(settings: Settings, token: str) -> Application:
         builder = builder.base_url(settings.telegram_base_url)
     app = builder.build()
     app.bot_data["settings"] = settings
+    app.bot_data["failures"] = faults.FailureLog()
     add_handlers(app)
     return app
 
@@ -139,6 +157,7 @@ async def _post_init(app: Application) -> None:
     )
     schedule_jobs(app, settings)
     await register_commands(app, settings)
+    log.info(PRIVACY_OFF if app.bot.bot.can_read_all_group_messages else PRIVACY_ON)
     log.info("Bot @%s sẵn sàng với %d đoạn văn", app.bot.username, len(kb.loaded.index))
 
 
@@ -181,29 +200,46 @@ async def _post_shutdown(app: Application) -> None:
         await core.store.close()
 
 
+def serve(app: Application, settings: Settings) -> None:
+    """PTB's run_webhook or run_polling: they reuse the current event loop and close it."""
+    if settings.webhook_url:
+        secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+        app.run_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
+            webhook_url=settings.webhook_url,
+            secret_token=secret,
+            allowed_updates=Update.ALL_TYPES,
+            bootstrap_retries=UPDATER_BOOTSTRAP_RETRIES,
+        )
+    else:
+        app.run_polling(
+            allowed_updates=Update.ALL_TYPES, bootstrap_retries=UPDATER_BOOTSTRAP_RETRIES
+        )
+
+
 def run_bot(settings: Settings) -> int:
-    """Serve until SIGINT/SIGTERM; returns the process exit code."""
+    """Wait for Telegram, then serve until SIGINT/SIGTERM; returns the process exit code."""
     token = settings.bot_token()
-    configure_logging(token)
+    configure_logging(token, settings.log_level)
     app = build_application(settings, token)
+    address = api_address(settings.telegram_base_url)
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
     try:
-        if settings.webhook_url:
-            secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
-            app.run_webhook(
-                listen=settings.webhook_listen,
-                port=settings.webhook_port,
-                url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
-                webhook_url=settings.webhook_url,
-                secret_token=secret,
-                allowed_updates=Update.ALL_TYPES,
-            )
-        else:
-            app.run_polling(allowed_updates=Update.ALL_TYPES)
+        if not loop.run_until_complete(wait_for_telegram(app, address)):
+            return EXIT_OK
+        serve(app, settings)
     except InvalidToken:
         raise SettingsError(
-            "Telegram từ chối TELEGRAM_BOT_TOKEN (token không hợp lệ hoặc đã bị thu hồi)"
+            f"Telegram ({address}) từ chối TELEGRAM_BOT_TOKEN "
+            "(token không hợp lệ hoặc đã bị thu hồi; kiểm tra với @BotFather)"
         ) from None
     except (NetworkError, TelegramError) as exc:
-        log.error("Không kết nối được Telegram: %s", exc)
-        return 1
-    return 0
+        log.error("Không kết nối được Telegram tại %s: %s", address, exc)
+        return EXIT_TELEGRAM_FAILED
+    finally:
+        if not loop.is_closed():  # run_polling/run_webhook close it themselves
+            loop.close()
+    return EXIT_OK

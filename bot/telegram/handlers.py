@@ -218,14 +218,3 @@ async def on_inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         for hit in (answer.hits if answer and answer.answered else ())
     ]
     await query.answer(results, cache_time=30)
-
-
-async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log with context; tell the user politely when there is a chat to tell."""
-    where = update.to_dict().get("update_id") if isinstance(update, Update) else None
-    log.error("Lỗi khi xử lý update %s: %r", where, context.error, exc_info=context.error)
-    if isinstance(update, Update) and update.effective_message and update.effective_chat:
-        try:
-            await update.effective_message.reply_text(texts.ERROR)
-        except Exception as exc:  # the API itself may be what failed
-            log.warning("Không gửi được thông báo lỗi: %r", exc)

@@ -181,13 +181,17 @@ class FakeBotApi:
     """In-memory Bot API behind a threaded HTTP server; records calls, serves queued updates."""
 
     def __init__(self, token: str = "777000111:TEST-TOKEN", bot_user: JSON | None = None,
-                 max_poll_timeout: float = 1.0) -> None:  # fmt: skip
+                 max_poll_timeout: float = 1.0,
+                 can_read_all_group_messages: bool = False) -> None:  # fmt: skip
+        """can_read_all_group_messages: getMe's field, False = group privacy mode on."""
         self.token, self.max_poll_timeout = token, max_poll_timeout  # token: a handy default
         self.bot_user: JSON = bot_user or {"id": 777000111, "is_bot": True,
             "first_name": "Trợ lý CQS", "username": "CqsHaiPhongBot", "can_join_groups": True,
-            "can_read_all_group_messages": False, "supports_inline_queries": True}  # fmt: skip
+            "can_read_all_group_messages": can_read_all_group_messages,
+            "supports_inline_queries": True}  # fmt: skip
         self.calls: list[Call] = []
         self.updates: list[JSON] = []  # not yet confirmed by a getUpdates offset
+        self._raw: set[int] = set()  # ids of push_raw updates: served whatever allowed_updates
         self.messages: dict[tuple[Any, int], JSON] = {}  # (chat id, message_id) -> Message
         self.chats: dict[Any, JSON] = {}
         self.commands: dict[str, list[JSON]] = {}  # json [scope, language_code] -> commands
@@ -251,6 +255,17 @@ class FakeBotApi:
                     self.messages[(msg["chat"]["id"], msg["message_id"])] = msg
                 if kind in ("callback_query", "inline_query"):
                     self.open_queries.add(str(body["id"]))
+            self.updates.append(update)
+            self._cond.notify_all()
+        return update
+
+    def push_raw(self, update: JSON) -> JSON:
+        """Queue `update` exactly as given (malformed is fine); only a missing update_id is
+        assigned. Served even when its kind is not in allowed_updates; returns it."""
+        with self._cond:
+            update = {"update_id": self._next_update_id, **update}
+            self._next_update_id = max(self._next_update_id, int(update["update_id"])) + 1
+            self._raw.add(update["update_id"])
             self.updates.append(update)
             self._cond.notify_all()
         return update
@@ -406,7 +421,8 @@ class FakeBotApi:
 
         def ready() -> list[JSON]:
             pool = self.updates[offset:] if offset < 0 else self.updates
-            return [u for u in pool if not allowed or allowed & (u.keys() - {"update_id"})]
+            wanted = [u for u in pool if not allowed or allowed & (u.keys() - {"update_id"})]
+            return [u for u in pool if u in wanted or u["update_id"] in self._raw]
 
         while not ready() and not self._stopping and (left := deadline - time.monotonic()) > 0:
             self._cond.wait(left)

@@ -51,9 +51,7 @@ def is_answer(text: str) -> bool:
 
 def error_records(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
     return [
-        r
-        for r in caplog.records
-        if r.name == "bot.telegram.handlers" and r.levelno >= logging.ERROR
+        r for r in caplog.records if r.name == "bot.telegram.faults" and r.levelno >= logging.ERROR
     ]
 
 
@@ -77,7 +75,7 @@ async def test_429_on_send_message_is_retried(settings: Settings, api: FakeBotAp
 async def test_500_on_send_message_is_logged_and_serving_goes_on(
     settings: Settings, api: FakeBotApi, caplog
 ):
-    caplog.set_level(logging.ERROR, logger="bot.telegram.handlers")
+    caplog.set_level(logging.ERROR, logger="bot.telegram.faults")
     async with running_bot(settings, api):
         api.fail_next("sendMessage", 500)
         api.push_update(U.private_text(QUESTION))
@@ -96,7 +94,7 @@ async def test_send_message_timeout_is_logged_and_serving_goes_on(
     settings: Settings, api: FakeBotApi, caplog
 ):
     """PTB's default read timeout is 5 s: an answer delayed 6 s raises TimedOut in the handler."""
-    caplog.set_level(logging.ERROR, logger="bot.telegram.handlers")
+    caplog.set_level(logging.ERROR, logger="bot.telegram.faults")
     async with running_bot(settings, api):
         api.delay_next("sendMessage", 6.0)
         api.push_update(U.private_text(QUESTION))

@@ -10,6 +10,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -38,7 +39,10 @@ class Finished:
 
 
 class BotProcess:
-    """One `python -m bot run`; always reaped, killed if a test fails half-way."""
+    """One `python -m bot run`; always reaped, killed if a test fails half-way.
+
+    A thread collects its output line by line, so a test can wait for a log line.
+    """
 
     def __init__(self, cwd: Path, env: dict[str, str]) -> None:
         self.proc = subprocess.Popen(
@@ -50,13 +54,33 @@ class BotProcess:
             text=True,
             encoding="utf-8",
         )
+        self.lines: list[str] = []
+        self._changed = threading.Condition()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            with self._changed:
+                self.lines.append(line)
+                self._changed.notify_all()
+
+    def wait_for_lines(self, text: str, count: int = 1, timeout: float = START) -> list[str]:
+        """The first `count` output lines containing `text`; AssertionError on timeout."""
+        found = lambda: [line for line in self.lines if text in line]  # noqa: E731
+        with self._changed:
+            if not self._changed.wait_for(lambda: len(found()) >= count, timeout):
+                raise AssertionError(f"no {count}× {text!r} in output: {''.join(self.lines)}")
+            return found()[:count]
 
     def signal(self, sig: int) -> None:
         self.proc.send_signal(sig)
 
     def finish(self, timeout: float = WAIT) -> Finished:
-        output, _ = self.proc.communicate(timeout=timeout)
-        return Finished(self.proc.returncode, output)
+        self.proc.wait(timeout=timeout)
+        self._reader.join(timeout=WAIT)
+        return Finished(self.proc.returncode, "".join(self.lines))
 
 
 @pytest.fixture
@@ -81,7 +105,7 @@ def launch(tmp_path: Path, knowledge_dir: Path) -> Iterator[Callable[..., BotPro
     for bot in started:
         if bot.proc.poll() is None:
             bot.proc.kill()
-            bot.proc.communicate()
+            bot.finish()
 
 
 def polling(api: FakeBotApi) -> dict[str, str]:
@@ -254,5 +278,68 @@ def test_webhook_mode_checks_the_secret(api: FakeBotApi, launch):
     assert answer.params["chat_id"] == citizen and is_answer(answer.params["text"])
     assert api.sent_texts(stranger) == []
     assert not api.calls_to("getUpdates")  # webhook mode never polls
+    assert done.code == 0, done.output
+    assert_clean(done)
+
+
+# ---------------------------------------------------------------- Telegram not reachable yet
+
+RETRY = "Chưa kết nối được Telegram tại"
+
+
+def test_waits_for_telegram_with_backoff_then_answers(launch):
+    """Nothing listens on the port at first; the fake Bot API starts after two failures."""
+    port = free_port()
+    address = f"http://127.0.0.1:{port}/bot"
+    bot = launch(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_BASE_URL=address)
+    failed = bot.wait_for_lines(RETRY, 2)
+    with FakeBotApi(token=TOKEN).start(port) as api:
+        api.push_update(U.private_text(QUESTION))
+        [answer] = api.wait_for_sync("sendMessage", 1, timeout=START)
+        bot.signal(signal.SIGTERM)
+        done = bot.finish()
+
+    assert is_answer(answer.params["text"])
+    assert done.code == 0, done.output
+    assert all(f"tại {address} (NetworkError:" in line for line in failed), failed
+    assert "thử lại sau 1 giây" in failed[0] and "thử lại sau 2 giây" in failed[1]
+    assert "sẵn sàng" in done.output
+    assert_clean(done)
+
+
+def test_sigterm_while_waiting_for_telegram_exits_0(api: FakeBotApi, launch):
+    """The Bot API answers 502 (a proxy whose upstream is down) until the signal comes."""
+
+    def bad_gateway(params: dict[str, Any]) -> Any:
+        raise ApiError(502, "Bad Gateway")
+
+    api.handlers["getme"] = bad_gateway
+    bot = launch(**polling(api))
+    [failed] = bot.wait_for_lines(RETRY, 1)
+    bot.signal(signal.SIGTERM)
+    done = bot.finish()
+
+    assert done.code == 0, done.output
+    assert f"tại {api.base_url} (NetworkError: Bad Gateway)" in failed
+    assert "Đã dừng theo tín hiệu" in done.output
+    assert {c.method for c in api.calls} == {"getMe"}
+    assert_clean(done)
+
+
+# ---------------------------------------------------------------- malformed updates
+
+
+def test_malformed_update_is_logged_with_its_id_and_sigterm_still_stops(api: FakeBotApi, launch):
+    bot = launch(**polling(api))
+    api.wait_for_sync("getUpdates", 1, timeout=START)
+    broken = api.push_raw({"message": {"message_id": 1, "chat": U.private_chat()}})
+    api.push_update(U.private_text(QUESTION))
+    sent = api.wait_for_sync("sendMessage", 2, timeout=WAIT)
+    bot.signal(signal.SIGTERM)
+    done = bot.finish()
+
+    texts_sent = [c.params["text"] for c in sent]
+    assert texts.ERROR in texts_sent and any(is_answer(t) for t in texts_sent)
+    assert f"update {broken['update_id']}: MalformedUpdate" in done.output
     assert done.code == 0, done.output
     assert_clean(done)
