@@ -6,6 +6,7 @@ import importlib.util
 import re
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from platformdirs import user_data_path
 from pydantic import (
@@ -19,6 +20,7 @@ from pydantic import (
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 APP_NAME = "egov-bot"
+WEBHOOK_PORTS = (443, 80, 88, 8443)
 DEFAULT_CONTACT = (
     "Bạn có thể liên hệ Trung tâm Phục vụ hành chính công thành phố (giờ hành chính, "
     "thứ Hai–thứ Sáu) hoặc tra cứu tại Cổng Dịch vụ công quốc gia https://dichvucong.gov.vn"
@@ -116,6 +118,19 @@ class Settings(BaseSettings):
         ):
             raise ValueError("chỉ dùng A-Z, a-z, 0-9, _ và -, tối đa 256 ký tự")
         return value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_telegram_can_call(cls, value: str | None) -> str | None:
+        # Telegram refuses other webhooks; a bot restarted in a loop by systemd would not fix it.
+        if value is None:
+            return value
+        url = urlsplit(value.strip())
+        if url.scheme != "https" or not url.hostname:
+            raise ValueError("cần một địa chỉ https://… (Telegram chỉ gọi webhook qua HTTPS)")
+        if (url.port or 443) not in WEBHOOK_PORTS:
+            raise ValueError("Telegram chỉ gọi webhook ở cổng 443, 80, 88 hoặc 8443")
+        return value.strip()
 
     @field_validator("log_level")
     @classmethod

@@ -81,3 +81,22 @@ def test_log_level_is_case_insensitive_and_checked(monkeypatch: pytest.MonkeyPat
     monkeypatch.setenv("BOT_LOG_LEVEL", "LOUD")
     with pytest.raises(SettingsError, match=r"BOT_LOG_LEVEL.*DEBUG, INFO"):
         load_settings()
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("http://bot.example.gov.vn/tg", "https"),
+        ("bot.example.gov.vn/tg", "https"),
+        ("https://bot.example.gov.vn:8080/tg", "8443"),
+    ],
+)
+def test_a_webhook_telegram_would_refuse_stops_at_start_up(url: str, reason: str) -> None:
+    with pytest.raises(SettingsError, match=reason) as caught:
+        load_settings(webhook_url=url, _env_file=None)
+    assert "WEBHOOK_URL" in str(caught.value) or "webhook_url" in str(caught.value)
+
+
+def test_a_webhook_on_a_port_telegram_calls_is_accepted() -> None:
+    settings = load_settings(webhook_url="https://bot.example.gov.vn:8443/tg", _env_file=None)
+    assert settings.webhook_url == "https://bot.example.gov.vn:8443/tg"

@@ -24,7 +24,8 @@ from bot.core.text import TextPipeline
 from bot.editors.reloading import Reloader
 from bot.engine import KnowledgeBase
 from bot.settings import Settings, SettingsError
-from bot.sources.ingest import ingest, needs_refresh
+from bot.sources.ingest import needs_refresh, refresh_folder
+from bot.sources.knowledge import folder_problem
 from bot.store.database import Store
 from bot.store.privacy import redact_stored_questions
 from bot.store.records import user_salt
@@ -136,6 +137,22 @@ def build_application(settings: Settings, token: str) -> Application:
     return app
 
 
+async def _refresh_knowledge(store: Store, pipeline: TextPipeline, settings: Settings) -> None:
+    """Refresh from the knowledge folder; an empty knowledge base stops start-up (exit 2)."""
+    folder, words = settings.knowledge_dir, settings.max_passage_words
+    problem = folder_problem(folder)
+    if problem is None and await needs_refresh(store, pipeline, folder, words):
+        report = await refresh_folder(store, pipeline, folder, words)
+        log.info("Kho tri thức đã cập nhật: %s", report.summary())
+    if problem is None:
+        return
+    articles, _ = await store.counts()
+    if not articles:
+        # Every citizen would get "not found": better not to start, and say why.
+        raise SettingsError(f"Kho tri thức trống: {problem}. Đặt KNOWLEDGE_DIR là thư mục bài viết")
+    log.warning("Lưu ý: %s; đang trả lời từ %d bài đã nạp trước đó", problem, articles)
+
+
 async def _post_init(app: Application) -> None:
     """Open the knowledge base (refreshing it from knowledge/ if stale) and register commands."""
     settings: Settings = app.bot_data["settings"]
@@ -143,11 +160,11 @@ async def _post_init(app: Application) -> None:
     if redacted := await redact_stored_questions(store):
         log.info("Đã che dữ liệu cá nhân trong %d câu hỏi lưu từ trước", redacted)
     pipeline = TextPipeline(abbreviations_file=settings.abbreviations_file)
-    if await needs_refresh(store, pipeline, settings.knowledge_dir, settings.max_passage_words):
-        report = await ingest(
-            store, pipeline, [settings.knowledge_dir], False, settings.max_passage_words
-        )
-        log.info("Kho tri thức đã cập nhật: %s", report.summary())
+    try:
+        await _refresh_knowledge(store, pipeline, settings)
+    except BaseException:
+        await store.close()  # its thread would keep the process alive after the error line
+        raise
     kb = await KnowledgeBase.open(store, pipeline, settings)
     salt = await user_salt(
         store, settings.user_hash_salt.get_secret_value() if settings.user_hash_salt else None

@@ -253,10 +253,11 @@ def post_update(url: str, update: dict[str, Any], secret: str | None) -> int:
 
 def test_webhook_mode_checks_the_secret(api: FakeBotApi, launch):
     port = free_port()
-    url = f"http://127.0.0.1:{port}/tg"
+    public = "https://bot.example.gov.vn/tg"  # what Telegram calls; never contacted here
+    url = f"http://127.0.0.1:{port}/tg"  # where the bot listens behind the HTTPS proxy
     bot = launch(
         **polling(api),
-        WEBHOOK_URL=url,
+        WEBHOOK_URL=public,
         WEBHOOK_PORT=str(port),
         WEBHOOK_LISTEN="127.0.0.1",
         WEBHOOK_SECRET="s3cret",
@@ -273,13 +274,26 @@ def test_webhook_mode_checks_the_secret(api: FakeBotApi, launch):
     bot.signal(signal.SIGTERM)
     done = bot.finish()
 
-    assert hook.params["url"] == url and hook.params["secret_token"] == "s3cret"
+    assert hook.params["url"] == public and hook.params["secret_token"] == "s3cret"
     assert refused == [403, 403, 403] and accepted == 200
     assert answer.params["chat_id"] == citizen and is_answer(answer.params["text"])
     assert api.sent_texts(stranger) == []
     assert not api.calls_to("getUpdates")  # webhook mode never polls
     assert done.code == 0, done.output
     assert_clean(done)
+
+
+def test_an_empty_knowledge_folder_stops_start_up_with_one_line(
+    api: FakeBotApi, launch, tmp_path: Path
+) -> None:
+    (tmp_path / "empty").mkdir()
+    bot = launch(**polling(api), KNOWLEDGE_DIR=str(tmp_path / "empty"))
+    done = bot.finish(timeout=START)
+
+    assert done.code == 2, done.output
+    assert_clean(done)
+    assert "Kho tri thức trống" in done.output and "không có bài viết nào" in done.output
+    assert not api.calls_to("getUpdates") and not api.calls_to("sendMessage")
 
 
 # ---------------------------------------------------------------- Telegram not reachable yet
