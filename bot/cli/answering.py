@@ -85,9 +85,12 @@ async def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _chat_turns(kb: KnowledgeBase, top_k: int | None, settings: Settings) -> int:
+    """Ask and answer until the user leaves; the exit code says how they left."""
     while True:
         print()
         try:
+            # Read on the loop's own (main) thread: only there can Ctrl-C interrupt the read,
+            # and nothing else runs meanwhile, so blocking the loop costs nothing.
             question = read_question("Bạn hỏi: ")
         except KeyboardInterrupt:
             print()  # the shell prompt starts on a line of its own
