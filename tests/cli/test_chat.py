@@ -22,6 +22,7 @@ PROMPT = "Bạn hỏi: "
 HINT = "Bạn chưa nhập câu hỏi"
 # Ctrl-C must end the session at once, not after the next Enter; generous for a busy machine.
 PROMPT_EXIT_SECONDS = 5
+HUMAN_PAUSE_SECONDS = 0.5
 
 
 @pytest.fixture
@@ -55,10 +56,11 @@ def test_arrow_up_recalls_the_previous_question(chat: Terminal, workdir: Path) -
     chat.type(QUESTION + "\r")
     chat.wait_for(PROMPT, count=2)
     chat.type(UP_ARROW + b"\r")  # only the recalled question, nothing typed
-    screen = chat.wait_for(PROMPT, count=3)
+    screen = chat.wait_for(SOURCES, count=2)
 
     assert HINT not in screen  # not an empty question
-    assert screen.count(SOURCES) == 2 and answer_after(screen, 1) == answer_after(screen, 2)
+    assert screen.count(DEFINITION) == 2  # the same question answered again
+    chat.wait_for(PROMPT, count=3)
     chat.type(CTRL_D)
     assert chat.exit_code(PROMPT_EXIT_SECONDS) == 0
     history = workdir / "xdg" / "egov-bot" / "chat_history"
@@ -67,6 +69,10 @@ def test_arrow_up_recalls_the_previous_question(chat: Terminal, workdir: Path) -
 
 def test_ctrl_c_at_the_prompt_ends_at_once_with_130(chat: Terminal) -> None:
     chat.wait_for(PROMPT)
+    # A person's pause. CPython's readline loop looks at signals only when its select() is
+    # interrupted, so a ^C landing between drawing the prompt and that select() would wait for
+    # the next key; a test typing within microseconds of the prompt would hit that race.
+    time.sleep(HUMAN_PAUSE_SECONDS)
     started = time.monotonic()
     chat.type(CTRL_C)
 
