@@ -17,6 +17,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 APP_NAME = "egov-bot"
@@ -106,7 +107,10 @@ class Settings(BaseSettings):
     @classmethod
     def _split_ids(cls, value: object) -> object:
         if isinstance(value, str):
-            return frozenset(int(v) for v in re.split(r"[,\s]+", value.strip()) if v)
+            parts = [v for v in re.split(r"[,\s]+", value.strip()) if v]
+            if not all(v.lstrip("-").isdigit() for v in parts):
+                raise ValueError("cần các số id Telegram cách nhau bởi dấu phẩy")
+            return frozenset(int(v) for v in parts)
         return value
 
     @field_validator("webhook_secret")
@@ -168,8 +172,51 @@ def load_settings(**overrides: object) -> Settings:
         given: dict[str, Any] = {k: v for k, v in overrides.items() if v is not None}
         return Settings(**given)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or 'settings'}: {err['msg']}"
-            for err in exc.errors()
-        )
+        problems = "; ".join(_problem(err) for err in exc.errors())
         raise SettingsError(f"Cấu hình không hợp lệ — {problems}") from None
+
+
+# pydantic's own messages are English; these say the same by error type, with its limits.
+ERROR_TEXTS = {
+    "int_parsing": "cần một số nguyên",
+    "int_from_float": "cần một số nguyên",
+    "int_type": "cần một số nguyên",
+    "float_parsing": "cần một số (dấu chấm thập phân, ví dụ 0.5)",
+    "float_type": "cần một số",
+    "bool_parsing": "cần true/false (hoặc 1/0, yes/no, on/off)",
+    "greater_than_equal": "phải lớn hơn hoặc bằng {ge:g}",
+    "greater_than": "phải lớn hơn {gt:g}",
+    "less_than_equal": "phải nhỏ hơn hoặc bằng {le:g}",
+    "less_than": "phải nhỏ hơn {lt:g}",
+    "string_too_short": "cần ít nhất {min_length} ký tự",
+    "string_too_long": "tối đa {max_length} ký tự",
+    "missing": "chưa được đặt",
+    "path_type": "cần một đường dẫn tệp",
+}
+URL_TEXT = "cần một địa chỉ URL hợp lệ (dạng https://…)"
+UNKNOWN_TEXT = "giá trị không hợp lệ"
+
+
+def env_key(name: object) -> str:
+    """The environment variable of a field, whether pydantic names it by field or alias."""
+    for field_name, field in Settings.model_fields.items():
+        choices = getattr(field.validation_alias, "choices", [field_name])
+        if name == field_name or name in choices:
+            return str(choices[0])
+    return str(name)
+
+
+def error_text(err: ErrorDetails) -> str:
+    """One pydantic error in Vietnamese, chosen by its type; our ValueErrors already are."""
+    kind, ctx = err["type"], err.get("ctx") or {}
+    if kind == "value_error" and "error" in ctx:
+        return str(ctx["error"])
+    if kind.startswith("url"):
+        return URL_TEXT
+    return ERROR_TEXTS.get(kind, UNKNOWN_TEXT).format(**ctx)
+
+
+def _problem(err: ErrorDetails) -> str:
+    """'BOT_TOP_K: phải lớn hơn hoặc bằng 1'; model-wide checks name their key themselves."""
+    text = error_text(err)
+    return f"{env_key(err['loc'][0])}: {text}" if err["loc"] else text

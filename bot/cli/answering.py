@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import io
 import json
 import sys
 
-from bot.cli.common import EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, opened, say
+from bot.cli.common import EXIT_INTERRUPTED, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, opened, say
+from bot.cli.terminal import enable_line_editing, for_terminal, read_question, save_history
 from bot.core.answer import Answer, Outcome
 from bot.core.formatting import PLAIN, TERMINAL, render_answer
 from bot.engine import KnowledgeBase
@@ -70,14 +70,34 @@ async def _ask_stream(kb: KnowledgeBase, top_k: int | None) -> int:
     return EXIT_OK
 
 
+QUIT_WORDS = {"thoát", "thoat", "exit", "quit"}
+
+
 async def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
+    """Questions typed at a terminal until 'thoát', Ctrl-D (exit 0) or Ctrl-C (exit 130)."""
     async with opened(settings) as kb:
-        say("Hỏi tôi về chính quyền số, dịch vụ công… (gõ 'thoát' hoặc Ctrl-D để kết thúc)")
-        while True:
-            try:
-                question = await asyncio.to_thread(input, "\nBạn hỏi: ")
-            except EOFError:
-                return EXIT_OK
-            if question.strip().lower() in {"thoát", "thoat", "exit", "quit"}:
-                return EXIT_OK
-            print(_render(await kb.ask(question, args.top_k), settings))
+        history = enable_line_editing()
+        say("Hỏi tôi về chính quyền số, dịch vụ công… (gõ 'thoát', Ctrl-D hoặc Ctrl-C để kết thúc)")
+        try:
+            return await _chat_turns(kb, args.top_k, settings)
+        finally:
+            save_history(history)
+
+
+async def _chat_turns(kb: KnowledgeBase, top_k: int | None, settings: Settings) -> int:
+    """Ask and answer until the user leaves; the exit code says how they left."""
+    while True:
+        print()
+        try:
+            # Read on the loop's own (main) thread: only there can Ctrl-C interrupt the read,
+            # and nothing else runs meanwhile, so blocking the loop costs nothing.
+            question = read_question("Bạn hỏi: ")
+        except KeyboardInterrupt:
+            print()  # the shell prompt starts on a line of its own
+            return EXIT_INTERRUPTED
+        if question is None:
+            print()
+            return EXIT_OK
+        if question.strip().lower() in QUIT_WORDS:
+            return EXIT_OK
+        print(for_terminal(_render(await kb.ask(question, top_k), settings)), flush=True)

@@ -23,6 +23,11 @@ from bot.sources.ingest import needs_refresh
 from bot.store.database import Store
 from bot.store.privacy import purge_older_than
 
+# Why an empty report is often not "nobody asked": the CLI keeps no log of its questions.
+NOT_RECORDED = (
+    "Chỉ bot Telegram (`run`) ghi lại câu hỏi của người dân; câu hỏi gõ bằng `ask` hay `chat`"
+    " ở dòng lệnh không được lưu nên không có trong thống kê. Cơ sở dữ liệu đang đọc: {db}"
+)
 MAX_DAYS = 3650
 DEFAULT_SINCE = 30
 
@@ -42,15 +47,17 @@ def add_editor_commands(sub: argparse._SubParsersAction) -> None:
     """Register stats, check and purge on the main parser's subcommands."""
     stats = sub.add_parser("stats", help="thống kê câu hỏi, tỉ lệ trả lời, câu chưa trả lời được")
     stats.add_argument(
-        "--since", type=day_count, default=DEFAULT_SINCE, metavar="DAYS", help="mặc định 30 ngày"
+        "--since", type=day_count, default=DEFAULT_SINCE, metavar="SỐ_NGÀY", help="mặc định 30 ngày"
     )
-    stats.add_argument("--csv", type=Path, metavar="FILE", help="ghi số liệu từng ngày ra CSV")
-    stats.add_argument("--plot", type=Path, metavar="FILE.png", help="vẽ biểu đồ ra tệp PNG")
-    check = sub.add_parser("check", help="kiểm tra kho tri thức; mã thoát 1 khi có vấn đề")
+    stats.add_argument("--csv", type=Path, metavar="TỆP", help="ghi số liệu từng ngày ra CSV")
+    stats.add_argument("--plot", type=Path, metavar="TỆP.png", help="vẽ biểu đồ ra tệp PNG")
+    check = sub.add_parser(
+        "check", help="kiểm tra kho tri thức; mã thoát 1 khi có vấn đề (cảnh báo thì không)"
+    )
     purge = sub.add_parser("purge", help="xoá câu hỏi, câu trả lời, đánh giá quá hạn lưu giữ")
     purge.add_argument("--days", type=day_count, metavar="N", help="mặc định BOT_RETENTION_DAYS")
     for p in (stats, check, purge):
-        p.add_argument("--db", type=Path, help="tệp SQLite (mặc định BOT_DB_PATH)")
+        p.add_argument("--db", type=Path, metavar="TỆP", help="tệp SQLite (mặc định BOT_DB_PATH)")
 
 
 @asynccontextmanager
@@ -94,6 +101,8 @@ async def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
     if not _write_files(report, args.csv, args.plot):
         return EXIT_USAGE
     print(report_text(report))
+    if not report.asked:
+        print(NOT_RECORDED.format(db=settings.db_path))
     return EXIT_OK
 
 
@@ -106,7 +115,7 @@ async def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
             await refresh_from_folder(store, pipeline, settings)
         report = await check_knowledge(store, pipeline, settings)
     print(health_text(report))
-    return EXIT_OK if report.ok else EXIT_PROBLEMS
+    return EXIT_OK if report.ok else EXIT_PROBLEMS  # warnings alone do not fail
 
 
 async def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:

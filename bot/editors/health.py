@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import unicodedata
 from collections import Counter, defaultdict
@@ -10,7 +11,8 @@ from pathlib import Path
 
 from bot.core.text import WORD_RE, TextPipeline, fold, fold_text
 from bot.settings import Settings
-from bot.sources.knowledge import derive_title
+from bot.sources.files import load_article
+from bot.sources.knowledge import KnowledgeFileError, derive_title, iter_knowledge_files
 from bot.store.database import Store
 
 SHORT_WORDS = 5  # fewer words than this rarely answer anything on their own
@@ -20,16 +22,27 @@ LONG_FACTOR = 1.5  # passages longer than max_passage_words by this much were sp
 SYLLABLE_RE = re.compile(
     r"(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?[aeiouy]{1,3}(ch|ng|nh|[cmnpt])?"
 )
-MISSING_LABELS = {"title": "tiêu đề", "date": "ngày đăng", "url": "đường dẫn"}
+MISSING_LABELS = {"title": "tiêu đề", "date": "ngày đăng", "url": "đường dẫn", "author": "tác giả"}
 
 
 @dataclass(frozen=True)
 class ArticleGap:
-    """An article lacking citation details; `missing` holds "title", "date" and/or "url"."""
+    """An article lacking citation details (a warning: it still answers, its citation is thin).
+
+    `missing` holds "title", "date", "url" and/or "author".
+    """
 
     source: str
     title: str
     missing: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class BrokenFile:
+    """A file in the knowledge folder that cannot become an article, so nothing of it answers."""
+
+    path: str
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -58,7 +71,7 @@ class UnknownAbbreviation:
 
 @dataclass(frozen=True)
 class HealthReport:
-    """Every problem `check` found; `ok` when there is none."""
+    """What `check` found: problems (`ok` when none) and warnings (citation gaps) apart."""
 
     articles: int
     passages: int
@@ -68,11 +81,16 @@ class HealthReport:
     too_short: tuple[PassageSize, ...]
     abbreviations: tuple[UnknownAbbreviation, ...]
     long_limit: int
+    broken: tuple[BrokenFile, ...] = ()
 
     @property
     def problems(self) -> int:
-        found = (self.gaps, self.duplicates, self.too_long, self.too_short, self.abbreviations)
+        found = (self.broken, self.duplicates, self.too_long, self.too_short, self.abbreviations)
         return sum(map(len, found)) + (self.articles == 0)
+
+    @property
+    def warnings(self) -> int:
+        return len(self.gaps)
 
     @property
     def ok(self) -> bool:
@@ -95,16 +113,18 @@ def title_was_derived(title: str, source: str, first_passage: str | None) -> boo
 
 async def _article_gaps(store: Store) -> list[ArticleGap]:
     query = (
-        "SELECT a.source, a.title, a.published, a.url, p.text FROM articles a LEFT JOIN passages p"
-        " ON p.article_id = a.id AND p.position = 0 ORDER BY a.title, a.source"
+        "SELECT a.source, a.title, a.published, a.url, a.author, p.text FROM articles a"
+        " LEFT JOIN passages p ON p.article_id = a.id AND p.position = 0"
+        " ORDER BY a.title, a.source"
     )
     gaps = []
     async with store.db.execute(query) as cur:
-        async for source, title, published, url, first in cur:
+        async for source, title, published, url, author, first in cur:
             missing = (
                 ("title",) * title_was_derived(title, source, first)
                 + ("date",) * (not published)
                 + ("url",) * (not (url or "").strip())
+                + ("author",) * (not (author or "").strip())
             )
             if missing:
                 gaps.append(ArticleGap(source, title, missing))
@@ -169,11 +189,26 @@ async def _unknown_abbreviations(store: Store, pipeline: TextPipeline) -> list[U
     return [UnknownAbbreviation(word, n) for word, n in ranked]
 
 
+def broken_files(folder: Path, max_words: int) -> list[BrokenFile]:
+    """Files of the knowledge folder that fail to load (read again: the DB keeps no record)."""
+    if not folder.is_dir():
+        return []  # a bot fed only from the web has no folder, and that is fine
+    broken = []
+    for path in iter_knowledge_files([folder]):
+        try:
+            load_article(path, str(path), max_words)
+        except KnowledgeFileError as exc:
+            broken.append(BrokenFile(str(path), exc.reason))
+    return broken
+
+
 async def check_knowledge(store: Store, pipeline: TextPipeline, settings: Settings) -> HealthReport:
     """Inspect the stored knowledge base and the unanswered questions."""
     long_limit = int(settings.max_passage_words * LONG_FACTOR)
     duplicates, too_long, too_short = await _passage_problems(store, long_limit)
     articles, passages = await store.counts()
+    folder, words = settings.knowledge_dir, settings.max_passage_words
+    broken = await asyncio.to_thread(broken_files, folder, words)
     return HealthReport(
         articles,
         passages,
@@ -183,6 +218,7 @@ async def check_knowledge(store: Store, pipeline: TextPipeline, settings: Settin
         tuple(too_short),
         tuple(await _unknown_abbreviations(store, pipeline)),
         long_limit,
+        tuple(broken),
     )
 
 
@@ -197,25 +233,33 @@ def _listed(head: str, lines: list[str]) -> list[str]:
     return ["", f"{head} ({len(lines)}):", *lines[:LIST_LIMIT], *more]
 
 
-def health_text(report: HealthReport) -> str:
-    """The report in Vietnamese: a summary line, then one list per kind of problem."""
-    head = f"Kho tri thức: {report.articles} bài, {report.passages} đoạn."
-    if report.articles == 0:
-        return f"{head}\nChưa có bài viết nào: hãy nạp bài bằng `python -m bot ingest`."
+def _summary(report: HealthReport) -> str:
+    """'Tìm thấy 2 vấn đề, 1 cảnh báo.' — or that nothing (but warnings) was found."""
+    warned = f"{report.warnings} cảnh báo" if report.warnings else ""
     if report.ok:
-        return f"{head}\nKhông thấy vấn đề nào."
-    gaps = [
-        f"• {r.title} — thiếu {', '.join(MISSING_LABELS[m] for m in r.missing)} ({r.source})"
-        for r in report.gaps
-    ]
+        return f"Không thấy vấn đề nào; {warned}." if warned else "Không thấy vấn đề nào."
+    return f"Tìm thấy {report.problems} vấn đề" + (f", {warned}." if warned else ".")
+
+
+def health_text(report: HealthReport) -> str:
+    """The report in Vietnamese: a summary line, one list per problem, then the warnings."""
+    head = f"Kho tri thức: {report.articles} bài, {report.passages} đoạn."
+    lines = [f"{head} {_summary(report)}"]
+    if report.articles == 0:
+        lines.append("Chưa có bài viết nào: hãy nạp bài bằng `python -m bot ingest`.")
+    broken = [f"• {b.path}: {b.reason}" for b in report.broken]
     dups = [f"• «{d.excerpt}» trong: {'; '.join(d.titles)}" for d in report.duplicates]
     long_ = [f"• {p.title}, đoạn {p.position + 1}: {p.words} từ" for p in report.too_long]
     short = [f"• {p.title}, đoạn {p.position + 1}: «{p.excerpt}»" for p in report.too_short]
     abbrs = [f"• {a.word}: {a.asked} câu hỏi" for a in report.abbreviations]
-    lines = [f"{head} Tìm thấy {report.problems} vấn đề."]
-    lines += _listed("Bài thiếu thông tin trích dẫn", gaps)
+    gaps = [
+        f"• {r.title} — thiếu {', '.join(MISSING_LABELS[m] for m in r.missing)} ({r.source})"
+        for r in report.gaps
+    ]
+    lines += _listed("Tệp không đọc được (không được nạp)", broken)
     lines += _listed("Đoạn trùng nhau giữa các bài", dups)
     lines += _listed(f"Đoạn quá dài (trên {report.long_limit} từ)", long_)
     lines += _listed(f"Đoạn quá ngắn (dưới {SHORT_WORDS} từ)", short)
     lines += _listed("Từ viết tắt chưa có trong bảng (từ câu hỏi chưa trả lời được)", abbrs)
+    lines += _listed("Cảnh báo — bài thiếu thông tin trích dẫn", gaps)
     return "\n".join(lines)

@@ -19,6 +19,8 @@ from bot.core.text import WORD_RE, TextPipeline, fold
 from bot.sources.knowledge import split_passages
 from bot.sources.parallel import terms_for_all
 
+SYSTEM_NAME, BASELINE_NAME = "bot này", "rank-bm25 thuần"  # the rows of `eval`'s table
+
 
 class DatasetError(Exception):
     """The folder is not a readable BEIR dataset."""
@@ -46,9 +48,26 @@ class Metrics:
 def _read_jsonl(path: Path) -> list[dict]:
     try:
         with path.open(encoding="utf-8") as handle:
-            return [json.loads(line) for line in handle if line.strip()]
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise DatasetError(f"{path}: {exc}") from exc
+            lines = list(enumerate(handle, start=1))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DatasetError(f"{path}: {_read_reason(exc)}") from exc
+    return [_json_line(path, number, line) for number, line in lines if line.strip()]
+
+
+def _json_line(path: Path, number: int, line: str) -> dict:
+    try:
+        return json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise DatasetError(f"{path}: dòng {number} không phải JSON hợp lệ") from exc
+
+
+def _read_reason(exc: OSError | UnicodeDecodeError) -> str:
+    """Why a dataset file could not be read, in Vietnamese for the usual causes."""
+    if isinstance(exc, UnicodeDecodeError):
+        return "không phải UTF-8"
+    if isinstance(exc, FileNotFoundError):
+        return "không có tệp này"
+    return f"không đọc được ({exc.strerror or exc})"
 
 
 def _read_qrels(path: Path) -> dict[str, set[str]]:
@@ -58,8 +77,10 @@ def _read_qrels(path: Path) -> dict[str, set[str]]:
             for row in csv.reader(handle, delimiter="\t"):
                 if len(row) >= 3 and row[0] != "query-id" and float(row[2]) > 0:
                     qrels.setdefault(row[0], set()).add(row[1])
-    except (OSError, ValueError) as exc:
-        raise DatasetError(f"{path}: {exc}") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DatasetError(f"{path}: {_read_reason(exc)}") from exc
+    except ValueError as exc:
+        raise DatasetError(f"{path}: cột điểm (score) phải là số") from exc
     return qrels
 
 
@@ -82,7 +103,8 @@ def load_dataset(folder: Path) -> Dataset:
             qrels=qrels,
         )
     except (KeyError, TypeError, AttributeError) as exc:
-        raise DatasetError(f"{folder}: bản ghi thiếu trường hoặc sai kiểu ({exc!r})") from exc
+        what = f"thiếu trường {exc}" if isinstance(exc, KeyError) else "có trường sai kiểu"
+        raise DatasetError(f"{folder}: một bản ghi {what}") from exc
 
 
 def score_rankings(
@@ -149,7 +171,7 @@ def evaluate_pipeline(
     rankings = _rank_all(
         ds, lambda q: pipeline.terms(prepare(q)), lambda t: top_articles(index, article_of, t)
     )
-    return score_rankings("this bot", rankings, ds.qrels)
+    return score_rankings(SYSTEM_NAME, rankings, ds.qrels)
 
 
 def plain_syllables(text: str) -> list[str]:
@@ -167,4 +189,4 @@ def evaluate_baseline(ds: Dataset, fold_questions: bool = False) -> Metrics:
         return sorted(range(len(scores)), key=lambda i: -scores[i])[:10]
 
     rankings = _rank_all(ds, lambda q: plain_syllables(prepare(q)), search)
-    return score_rankings("plain rank-bm25", rankings, ds.qrels)
+    return score_rankings(BASELINE_NAME, rankings, ds.qrels)

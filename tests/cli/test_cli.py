@@ -294,7 +294,7 @@ def beir(tmp_path: Path) -> Path:
 
 
 def metric_rows(out: str) -> dict[str, dict[str, float]]:
-    """{'this bot': {'Acc@1': …, 'MRR@10': …}, …} from the printed table."""
+    """{'bot này': {'Acc@1': …, 'MRR@10': …}, …} from the printed table."""
     lines = out.strip().splitlines()
     header_at = next(i for i, line in enumerate(lines) if "Acc@1" in line)
     names = lines[header_at].split()
@@ -310,10 +310,10 @@ def test_eval_prints_both_systems(beir: Path, capsys: pytest.CaptureFixture[str]
     out = capsys.readouterr().out
     assert "có dấu (3 câu)" in out
     rows = metric_rows(out)
-    assert set(rows) == {"this bot", "plain rank-bm25"}
-    assert set(rows["this bot"]) == {"Acc@1", "R@5", "R@10", "MRR@10"}
-    assert rows["this bot"]["Acc@1"] == 1.0 and rows["this bot"]["MRR@10"] == 1.0
-    assert rows["plain rank-bm25"]["Acc@1"] == 1.0
+    assert set(rows) == {"bot này", "rank-bm25 thuần"}
+    assert set(rows["bot này"]) == {"Acc@1", "R@5", "R@10", "MRR@10"}
+    assert rows["bot này"]["Acc@1"] == 1.0 and rows["bot này"]["MRR@10"] == 1.0
+    assert rows["rank-bm25 thuần"]["Acc@1"] == 1.0
 
 
 def test_eval_fold_strips_accents_from_questions(
@@ -324,14 +324,14 @@ def test_eval_fold_strips_accents_from_questions(
     assert "bỏ dấu (3 câu)" in out
     rows = metric_rows(out)
     # Only this bot's folded terms match accented articles to unaccented questions.
-    assert rows["this bot"]["Acc@1"] == 1.0
-    assert rows["plain rank-bm25"]["Acc@1"] < 1.0
-    assert rows["plain rank-bm25"]["MRR@10"] < 1.0
+    assert rows["bot này"]["Acc@1"] == 1.0
+    assert rows["rank-bm25 thuần"]["Acc@1"] < 1.0
+    assert rows["rank-bm25 thuần"]["MRR@10"] < 1.0
 
 
 def test_eval_without_baseline(beir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["eval", str(beir), "--no-baseline"]) == 0
-    assert set(metric_rows(capsys.readouterr().out)) == {"this bot"}
+    assert set(metric_rows(capsys.readouterr().out)) == {"bot này"}
 
 
 def test_eval_reads_qrels_from_a_qrels_folder(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,8 @@ from bot.core.text import TextPipeline
 from bot.editors.health import HealthReport, check_knowledge, health_text
 from bot.sources.ingest import ingest
 from bot.store.database import Store
-from tests.helpers.files import make_settings, markdown, write
+from tests.helpers.cli import child_env, run_bot
+from tests.helpers.files import SEED_KNOWLEDGE, SEED_TITLE, make_settings, markdown, write
 from tests.helpers.questions import NOW, log_question
 
 GPLX_TITLE, MARRIAGE_TITLE = "Cấp giấy phép lái xe", "Đăng ký kết hôn"
@@ -26,7 +28,11 @@ MARRIAGE = (
 SHARED = "Mọi thắc mắc xin liên hệ đường dây nóng của Trung tâm Phục vụ hành chính công thành phố."
 UNTITLED = "Người dân có thể nộp hồ sơ trực tuyến trên Cổng dịch vụ công quốc gia mọi lúc."
 SHORT = "Xem thêm tại đây."
-SOURCED = {"url": "https://dichvucong.haiphong.gov.vn/gplx", "published": "01/02/2024"}
+SOURCED = {
+    "url": "https://dichvucong.haiphong.gov.vn/gplx",
+    "published": "01/02/2024",
+    "author": "Sở Giao thông vận tải",
+}
 
 
 def healthy_folder(root: Path) -> Path:
@@ -60,8 +66,9 @@ async def test_a_healthy_knowledge_base_has_no_problems(
 ) -> None:
     report = await checked(store, pipeline, healthy_folder(tmp_path / "kb"))
 
-    assert report.ok and report.problems == 0
+    assert report.ok and report.problems == 0 and report.warnings == 0
     assert "Không thấy vấn đề nào" in health_text(report)
+    assert "Cảnh báo" not in health_text(report)
 
 
 async def test_missing_citation_details_duplicates_and_short_passages(
@@ -70,13 +77,47 @@ async def test_missing_citation_details_duplicates_and_short_passages(
     report = await checked(store, pipeline, troubled_folder(tmp_path / "kb"))
 
     gaps = {Path(g.source).name: g.missing for g in report.gaps}
-    assert gaps == {"ket-hon.md": ("date", "url"), "nop-truc-tuyen.txt": ("title", "date", "url")}
+    assert gaps == {
+        "ket-hon.md": ("date", "url", "author"),
+        "nop-truc-tuyen.txt": ("title", "date", "url", "author"),
+    }
+    assert report.warnings == 2
     assert [sorted(d.titles) for d in report.duplicates] == [sorted([GPLX_TITLE, MARRIAGE_TITLE])]
     assert [(p.words, p.excerpt) for p in report.too_short] == [(4, SHORT)]
     assert report.too_long == ()
     text = health_text(report)
     assert "thiếu ngày đăng, đường dẫn" in text and "thiếu tiêu đề" in text
     assert "Đoạn trùng nhau giữa các bài (1)" in text and SHORT in text
+
+
+async def test_missing_link_date_or_author_is_a_warning_not_a_problem(
+    store: Store, pipeline: TextPipeline, tmp_path: Path
+) -> None:
+    folder = tmp_path / "kb"
+    write(folder / "gplx.md", markdown(GPLX_TITLE, [GPLX], published="01/02/2024"))
+
+    report = await checked(store, pipeline, folder)
+
+    assert report.ok and report.problems == 0 and report.warnings == 1
+    text = health_text(report)
+    assert "Không thấy vấn đề nào; 1 cảnh báo." in text
+    assert "Cảnh báo — bài thiếu thông tin trích dẫn (1):" in text
+    assert f"{GPLX_TITLE} — thiếu đường dẫn, tác giả" in text
+
+
+async def test_an_unreadable_file_is_a_problem_even_when_the_db_is_current(
+    store: Store, pipeline: TextPipeline, tmp_path: Path
+) -> None:
+    folder = healthy_folder(tmp_path / "kb")
+    settings = make_settings(tmp_path, folder)
+    await ingest(store, pipeline, [folder], False, 120)
+    write(folder / "hong.md", b"\xff\xfe\x00 not utf-8 \x00")
+
+    report = await check_knowledge(store, pipeline, settings)
+
+    assert not report.ok and report.problems == 1
+    assert [Path(b.path).name for b in report.broken] == ["hong.md"]
+    assert "Tệp không đọc được (không được nạp) (1):" in health_text(report)
 
 
 async def test_passages_longer_than_one_and_a_half_times_the_limit(
@@ -129,8 +170,21 @@ def test_check_command_exit_codes(
     assert main(["check", "--db", str(tmp_path / "troubled.sqlite3")]) == 1
     out, err = capsys.readouterr()
     assert "Tìm thấy" in out and "thiếu tiêu đề" in out and SHORT in out
+    assert "Cảnh báo — bài thiếu thông tin trích dẫn (2)" in out
     assert "Đang cập nhật kho tri thức" in err  # refreshed from the folder first, like `ask`
 
     monkeypatch.setenv("KNOWLEDGE_DIR", str(healthy_folder(tmp_path / "healthy")))
     assert main(["check", "--db", str(tmp_path / "healthy.sqlite3")]) == 0
     assert "Không thấy vấn đề nào" in capsys.readouterr().out
+
+
+def test_a_fresh_clone_checks_clean_with_the_missing_link_warned(tmp_path: Path) -> None:
+    work = tmp_path / "work"
+    shutil.copytree(SEED_KNOWLEDGE, work / "knowledge")
+
+    run = run_bot(work, child_env(work / "data" / "bot.sqlite3"), "check")
+
+    assert run.code == 0, run.out + run.err
+    assert "Không thấy vấn đề nào; 1 cảnh báo." in run.out
+    assert "Cảnh báo — bài thiếu thông tin trích dẫn (1):" in run.out
+    assert f"{SEED_TITLE} — thiếu đường dẫn (" in run.out

@@ -251,6 +251,18 @@ def test_stats_command_prints_the_report_and_writes_csv_and_chart(
     assert len(out_csv.read_text(encoding="utf-8").splitlines()) == 8  # header + 7 days
     assert out_png.read_bytes().startswith(PNG_MAGIC)
     assert str(out_csv) in err and str(out_png) in err
+    assert "không được lưu" not in out  # the CLI note is for an empty report only
+
+
+def test_stats_on_an_empty_database_says_cli_questions_are_not_recorded(
+    settings: Settings, capsys: pytest.CaptureFixture
+) -> None:
+    assert main(["stats", "--db", str(settings.db_path)]) == 0
+
+    out = capsys.readouterr().out
+    assert "Chưa có câu hỏi nào trong thời gian này." in out
+    assert "Chỉ bot Telegram (`run`) ghi lại câu hỏi" in out
+    assert "`ask` hay `chat` ở dòng lệnh không được lưu" in out and str(settings.db_path) in out
 
 
 @pytest.mark.parametrize("option", ["--csv", "--plot"])
