@@ -16,6 +16,7 @@ from typing import NamedTuple
 import numpy as np
 
 from bot.core.answer import Answer, Question, compose, prepare_question, question_problem
+from bot.core.confidence import CONFIDENCE_MODEL, Evidence, Ranked, gather
 from bot.core.index import BM25Index, BM25Params, Postings, ScoredDoc
 from bot.core.models import Hit
 from bot.core.text import TextPipeline
@@ -83,10 +84,13 @@ async def load_index(store: Store, pipeline: TextPipeline, settings: Settings) -
 
 
 class Ranking(NamedTuple):
-    """Passages for the answer, and the ids after them that 'Xem thêm' pages through."""
+    """Passages for the answer, the ids after them that 'Xem thêm' pages through, and what the
+    confidence needs from the ranking."""
 
     chosen: list[tuple[int, float]]
     further: list[int]
+    terms: list[str]
+    ranked: Ranked | None  # None when nothing shares a term with the question
 
 
 class KnowledgeBase:
@@ -99,6 +103,7 @@ class KnowledgeBase:
         self.pipeline = pipeline
         self.loaded = loaded
         self.settings = settings
+        self.model = CONFIDENCE_MODEL
 
     @classmethod
     async def open(cls, store: Store, pipeline: TextPipeline, settings: Settings) -> KnowledgeBase:
@@ -120,7 +125,8 @@ class KnowledgeBase:
 
     def _rank(self, loaded: LoadedIndex, question: str, top_k: int, further: int) -> Ranking:
         """Best passages (at most two an article), then `further` more ids from any article."""
-        candidates = loaded.index.candidates(self.pipeline.terms(question))
+        terms = self.pipeline.terms(question)
+        candidates = loaded.index.candidates(terms)
         k = top_k * 4 + 8 + further
         while True:
             found = candidates.best(k)
@@ -130,7 +136,8 @@ class KnowledgeBase:
             k *= 4  # one long article filled the window; look further for other articles
         shown = {pid for pid, _ in chosen}
         ids = (int(loaded.passage_ids[doc]) for doc, _ in found)
-        return Ranking(chosen, [pid for pid in ids if pid not in shown][:further])
+        further_ids = [pid for pid in ids if pid not in shown][:further]
+        return Ranking(chosen, further_ids, terms, _ranked(loaded, found, chosen))
 
     def hits(self, ranked: list[tuple[int, float]]) -> list[Hit]:
         """Hits for ranked passage ids still in the serving corpus (the paging buttons' path)."""
@@ -141,7 +148,14 @@ class KnowledgeBase:
         loaded = self.loaded
         ranking = self._rank(loaded, question.searched, top_k, further)
         hits = _hits(loaded, ranking.chosen)
-        answer = compose(self.pipeline, question, hits, self.settings.min_coverage)
+
+        def judge(coverage: float) -> tuple[float, Evidence | None]:
+            if ranking.ranked is None:
+                return 0.0, None
+            evidence = gather(loaded.index, ranking.terms, ranking.ranked, coverage)
+            return self.model.confidence(evidence), evidence
+
+        answer = compose(self.pipeline, question, hits, judge, self.settings.min_confidence)
         return dataclasses.replace(answer, further=tuple(ranking.further))
 
     async def ask(self, raw_question: str, top_k: int | None = None, further: int = 0) -> Answer:
@@ -160,6 +174,20 @@ class KnowledgeBase:
         return await asyncio.to_thread(
             self.answer_now, question, top_k or self.settings.top_k, further
         )
+
+
+def _ranked(
+    loaded: LoadedIndex, found: list[ScoredDoc], chosen: list[tuple[int, float]]
+) -> Ranked | None:
+    """The top passage, the best score of another article, and how much of `chosen` agrees."""
+    if not found:
+        return None
+    article_of = loaded.article_ids
+    top_article = int(article_of[found[0].doc])
+    runner_up = next((d.score for d in found if int(article_of[d.doc]) != top_article), 0.0)
+    passages = loaded.text.passages
+    same = sum(passages[pid][0] == top_article for pid, _ in chosen if pid in passages)
+    return Ranked(found[0].doc, found[0].score, runner_up, same / max(len(chosen), 1))
 
 
 def _capped(loaded: LoadedIndex, found: list[ScoredDoc], top_k: int) -> list[tuple[int, float]]:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from bot.core.confidence import Evidence
 from bot.core.models import Hit
 from bot.core.personal_data import PLACEHOLDER_RE, Kind, redact, without_placeholders
 from bot.core.sentences import split_sentences
@@ -51,6 +53,8 @@ class Answer:
     marks: tuple[tuple[int, int], ...] = ()
     truncated: bool = False
     coverage: float = 0.0
+    confidence: float = 0.0  # how sure the bot is that the top passage answers (0-1)
+    evidence: Evidence | None = None  # what the confidence was computed from
     further: tuple[int, ...] = ()  # passage ids after the hits, for paging
     personal: tuple[Kind, ...] = ()  # personal data replaced in the question
 
@@ -172,19 +176,29 @@ def summarize(matcher: Matcher, passage: str) -> str:
     return " ".join(sentences[i] for i in sorted(chosen))
 
 
+Judge = Callable[[float], tuple[float, Evidence | None]]  # coverage → confidence, evidence
+
+
 def compose(
-    pipeline: TextPipeline, question: Question, hits: list[Hit], min_coverage: float
+    pipeline: TextPipeline,
+    question: Question,
+    hits: list[Hit],
+    judge: Judge,
+    min_confidence: float,
 ) -> Answer:
-    """Answered only when the top passage covers enough of the question's content words."""
+    """Answered only when the judge is at least `min_confidence` sure the top passage answers."""
     matcher = Matcher(pipeline, question.searched)
     coverage = matcher.coverage(f"{hits[0].citation.title} {hits[0].text}") if hits else 0.0
-    if not hits or coverage < min_coverage:
+    confidence, evidence = judge(coverage) if hits else (0.0, None)
+    if not hits or confidence < min_confidence:
         return Answer(
             question.text,
             Outcome.NOT_FOUND,
             tuple(hits),
             truncated=question.truncated,
             coverage=coverage,
+            confidence=confidence,
+            evidence=evidence,
             personal=question.personal,
         )
     summary = summarize(matcher, hits[0].text)
@@ -196,5 +210,7 @@ def compose(
         matcher.marks(summary),
         question.truncated,
         coverage,
+        confidence,
+        evidence,
         personal=question.personal,
     )

@@ -226,7 +226,7 @@ def test_ask_refreshes_after_a_file_is_added(
         ("BOT_TOP_K", "0"),
         ("BOT_TOP_K", "ba"),
         ("BM25_K1", "-1"),
-        ("BOT_MIN_COVERAGE", "2"),
+        ("BOT_MIN_CONFIDENCE", "2"),
         ("BOT_MAX_PASSAGE_WORDS", "5"),
         ("BOT_ABBREVIATIONS_FILE", "khong-co.tsv"),
     ],
