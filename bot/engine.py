@@ -17,7 +17,7 @@ import numpy as np
 
 from bot.core.answer import Answer, Question, compose, prepare_question, question_problem
 from bot.core.confidence import CONFIDENCE_MODEL, Evidence, Ranked, gather
-from bot.core.index import BM25Index, BM25Params, Postings, ScoredDoc
+from bot.core.index import BM25Index, BM25Params, Candidates, Postings, ScoredDoc
 from bot.core.models import Hit
 from bot.core.text import TextPipeline
 from bot.settings import Settings
@@ -97,13 +97,24 @@ class KnowledgeBase:
     """Answers questions from the stored articles; `reload` swaps in a newer corpus whole."""
 
     def __init__(
-        self, store: Store, pipeline: TextPipeline, loaded: LoadedIndex, settings: Settings
+        self,
+        store: Store | None,
+        pipeline: TextPipeline,
+        loaded: LoadedIndex,
+        settings: Settings,
     ):
-        self.store = store
+        """`store` is None for an index held only in memory (evaluation), which never reloads."""
+        self._store = store
         self.pipeline = pipeline
         self.loaded = loaded
         self.settings = settings
         self.model = CONFIDENCE_MODEL
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            raise RuntimeError("this knowledge base lives in memory only, without a database")
+        return self._store
 
     @classmethod
     async def open(cls, store: Store, pipeline: TextPipeline, settings: Settings) -> KnowledgeBase:
@@ -137,7 +148,7 @@ class KnowledgeBase:
         shown = {pid for pid, _ in chosen}
         ids = (int(loaded.passage_ids[doc]) for doc, _ in found)
         further_ids = [pid for pid in ids if pid not in shown][:further]
-        return Ranking(chosen, further_ids, terms, _ranked(loaded, found, chosen))
+        return Ranking(chosen, further_ids, terms, _ranked(loaded, candidates, found, chosen))
 
     def hits(self, ranked: list[tuple[int, float]]) -> list[Hit]:
         """Hits for ranked passage ids still in the serving corpus (the paging buttons' path)."""
@@ -177,14 +188,17 @@ class KnowledgeBase:
 
 
 def _ranked(
-    loaded: LoadedIndex, found: list[ScoredDoc], chosen: list[tuple[int, float]]
+    loaded: LoadedIndex,
+    candidates: Candidates,
+    found: list[ScoredDoc],
+    chosen: list[tuple[int, float]],
 ) -> Ranked | None:
     """The top passage, the best score of another article, and how much of `chosen` agrees."""
     if not found:
         return None
-    article_of = loaded.article_ids
-    top_article = int(article_of[found[0].doc])
-    runner_up = next((d.score for d in found if int(article_of[d.doc]) != top_article), 0.0)
+    top_article = loaded.article_ids[found[0].doc]
+    others = candidates.scores[loaded.article_ids[candidates.docs] != top_article]
+    runner_up = float(others.max()) if len(others) else None
     passages = loaded.text.passages
     same = sum(passages[pid][0] == top_article for pid, _ in chosen if pid in passages)
     return Ranked(found[0].doc, found[0].score, runner_up, same / max(len(chosen), 1))

@@ -177,6 +177,18 @@ def redact(text: str) -> Redaction:
     return Redaction("".join(parts), found)
 
 
+# The words naming a phone number or e-mail address just before it ("sđt [số điện thoại]") are
+# part of the personal data, not of the question, so the search skips them too. An ID card's
+# name stays: "CCCD [số CCCD] cấp lại ở đâu" is often a question about the card itself.
+LABEL_RE = re.compile(
+    r"(?:\b(?:sđt|sdt|số\s+điện\s+thoại|so\s+dien\s+thoai|điện\s+thoại|dien\s+thoai|đt|dt|e-?mail)"
+    r"(?:\s+(?:của\s+|cua\s+)?(?:tôi|toi|em|mình|minh))?(?:\s+(?:là|la))?\s*[:=]?\s*)"
+    rf"(?=(?:{PLACEHOLDER_RE.pattern}))",
+    re.IGNORECASE,
+)
+
+
 def without_placeholders(text: str) -> str:
-    """The text the search reads: placeholders removed, so they never become search terms."""
-    return " ".join(PLACEHOLDER_RE.sub(" ", text).split())
+    """The text the search reads: placeholders (and the words naming them) removed, so they
+    never become search terms."""
+    return " ".join(PLACEHOLDER_RE.sub(" ", LABEL_RE.sub(" ", text)).split())

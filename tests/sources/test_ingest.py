@@ -384,7 +384,8 @@ async def test_a_new_abbreviation_reaches_already_ingested_passages(
     )
     await refresh(store, pipeline, settings)
     question = "đăng ký kinh doanh"
-    assert not (await ask(store, pipeline, settings, question)).answered
+    before = await ask(store, pipeline, settings, question)
+    assert before.coverage < 0.5  # "ĐKKD" does not read as "đăng ký kinh doanh" yet
 
     extra = write(tmp_path / "abbr.tsv", "ĐKKD\tđăng ký kinh doanh\n")
     extended = TextPipeline(abbreviations_file=extra)
@@ -392,6 +393,7 @@ async def test_a_new_abbreviation_reaches_already_ingested_passages(
     assert report.updated == 2  # the fingerprint changed: every file re-tokenized
     answer = await ask(store, extended, settings, question)
     assert answer.answered and "ĐKKD" in answer.hits[0].text
+    assert answer.coverage == 1.0 and answer.confidence > before.confidence
 
 
 async def test_a_file_saved_during_a_long_ingest_is_picked_up_next_time(

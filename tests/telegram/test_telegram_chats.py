@@ -109,7 +109,7 @@ async def test_not_found_is_polite_with_contact_line_and_no_passage(
 
 
 async def test_html_in_the_question_is_escaped(api: FakeBotApi) -> None:
-    call = await reply_to(api, U.private_text("<script>alert(1)</script> & Chính quyền số là gì?"))
+    call = await reply_to(api, U.private_text("<script></script> & <b>Chính quyền số</b> là gì?"))
 
     assert "<script>" not in call.params["text"]
     assert_answer(call)  # and the fake accepted it as valid Telegram HTML
@@ -256,10 +256,10 @@ async def test_personal_numbers_are_answered_never_stored_and_advised_once(
     api: FakeBotApi, settings: Settings
 ) -> None:
     first = await reply_to(
-        api, U.private_text("CCCD của tôi là 031095012345, sđt 0912 345 678. Chính quyền số là gì?")
+        api, U.private_text("Chính quyền số là gì? Số của tôi 031095012345, sđt 0912 345 678")
     )
     second = await reply_to(
-        api, U.private_text("chinh quyen so la gi, cccd 031.095.012.345, sdt +84 912 345 678")
+        api, U.private_text("chinh quyen so la gi, so cua toi 031.095.012.345, sdt +84 912 345 678")
     )
 
     for call in (first, second):  # answered from the other words, with sources and buttons
@@ -268,8 +268,8 @@ async def test_personal_numbers_are_answered_never_stored_and_advised_once(
     assert visible(first).count(PERSONAL_DATA) == 1
     assert PERSONAL_DATA not in visible(second)  # once per user, not at every question
     assert [row["question"] for row in questions(settings)] == [
-        "CCCD của tôi là [số CCCD], sđt [số điện thoại]. Chính quyền số là gì?",
-        "chinh quyen so la gi, cccd [số CCCD], sdt [số điện thoại]",
+        "Chính quyền số là gì? Số của tôi [số CCCD], sđt [số điện thoại]",
+        "chinh quyen so la gi, so cua toi [số CCCD], sdt [số điện thoại]",
     ]
     written = stored_bytes(settings)
     for raw in ("031095012345", "031.095.012.345", "0912 345 678", "912 345 678"):

@@ -1,0 +1,52 @@
+"""Fit the confidence model: logistic regression in numpy over split-half judgements.
+
+The label is what "right" asks for: the gold document is in the knowledge base and cited. The
+classes are weighted equally and the weights lightly penalised, so one dev set's size does not
+decide the model and no field gets an extreme weight.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from bot.core.confidence import NO_EVIDENCE, Model
+from bot.evaluation.honesty import Judged
+
+L2, STEPS, RATE = 1e-3, 4000, 0.5
+
+
+def design(judged: Sequence[Judged]) -> tuple[np.ndarray, np.ndarray]:
+    """The evidence matrix and the 0/1 labels."""
+    x = np.array([j.evidence or NO_EVIDENCE for j in judged], dtype=np.float64)
+    y = np.array([j.in_kb and j.gold_cited for j in judged], dtype=np.float64)
+    return x, y
+
+
+def fit(judged: Sequence[Judged]) -> Model:
+    """Gradient descent on the class-balanced, L2-penalised logistic loss."""
+    x, y = design(judged)
+    positive = min(max(float(y.mean()), 1e-6), 1 - 1e-6)
+    sample = np.where(y == 1, 0.5 / positive, 0.5 / (1 - positive))
+    w, b = np.zeros(x.shape[1]), 0.0
+    for _ in range(STEPS):
+        p = 1.0 / (1.0 + np.exp(-(x @ w + b)))
+        g = (p - y) * sample
+        w -= RATE * (x.T @ g / len(y) + L2 * w)
+        b -= RATE * float(g.mean())
+    return Model(tuple(round(float(v), 3) for v in w), round(b, 3))
+
+
+def rejudge(judged: Sequence[Judged], model: Model) -> list[Judged]:
+    """The same judgements with confidences from another model (for threshold tables)."""
+    return [
+        Judged(
+            j.in_kb,
+            j.gold_cited,
+            model.confidence(j.evidence or NO_EVIDENCE),
+            j.evidence,
+            j.off_topic,
+        )
+        for j in judged
+    ]

@@ -1,0 +1,140 @@
+"""Split-half honesty: is the bot right when the answer is there, and honest when it is not?
+
+The documents are split in two halves by a stable hash of their ids. Each half in turn is the
+knowledge base and every question is asked: a question whose gold document is in the half should
+be answered with the gold among the cited passages ("right"), the others should get "not found"
+("honest"). Off-topic questions should never be answered, against either half.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from bot.core.answer import prepare_question
+from bot.core.confidence import Evidence
+from bot.core.index import BM25Index, Postings
+from bot.core.models import Citation
+from bot.core.text import TextPipeline, fold
+from bot.engine import KnowledgeBase, LoadedIndex, bm25_params
+from bot.evaluation.beir import Dataset, article_passages
+from bot.settings import Settings
+from bot.sources.parallel import terms_for_all
+from bot.store.database import CorpusText
+
+THRESHOLDS = tuple(round(0.05 * i, 2) for i in range(1, 20))
+
+
+@dataclass(frozen=True)
+class Judged:
+    """One question asked against one half: where its gold was, and what the bot made of it."""
+
+    in_kb: bool  # the gold document is in this half (False for off-topic questions)
+    gold_cited: bool  # the gold document is among the cited passages
+    confidence: float
+    evidence: Evidence | None
+    off_topic: bool = False
+
+
+@dataclass(frozen=True)
+class Honesty:
+    threshold: float
+    right: float  # answered with the gold cited, among questions whose gold is there
+    honest: float  # "not found", among questions whose gold is not there
+    off_topic_answered: int
+    off_topic: int
+
+
+def half_of(doc_id: str) -> int:
+    """0 or 1, the same on every machine and run."""
+    return hashlib.sha256(doc_id.encode("utf-8")).digest()[0] & 1
+
+
+class Corpus:
+    """The dataset tokenized once, so each half's index is only a postings build."""
+
+    def __init__(self, ds: Dataset, pipeline: TextPipeline, settings: Settings):
+        self.ds, self.pipeline, self.settings = ds, pipeline, settings
+        self.passages = [article_passages(t, settings.max_passage_words) for t in ds.texts]
+        flat = [p for ps in self.passages for p in ps]
+        terms = terms_for_all(pipeline, ds.titles + flat)
+        self.title_terms, body = terms[: len(ds.titles)], terms[len(ds.titles) :]
+        bounds = np.cumsum([0, *map(len, self.passages)])
+        self.body_terms = [body[bounds[a] : bounds[a + 1]] for a in range(len(self.passages))]
+
+    def knowledge_base(self, articles: Sequence[int]) -> KnowledgeBase:
+        """A serving knowledge base holding only `articles` (dataset positions), in memory."""
+        weight = self.settings.title_weight
+        lists: list[list[str]] = []
+        passage_of: list[int] = []
+        article_of: list[int] = []
+        texts: dict[int, tuple[int, str]] = {}
+        for a in articles:
+            for text, terms in zip(self.passages[a], self.body_terms[a]):
+                pid = len(lists)
+                lists.append(self.title_terms[a] * weight + terms)
+                passage_of.append(pid)
+                article_of.append(a)
+                texts[pid] = (a, text)
+        index = BM25Index(Postings.build(lists), bm25_params(self.settings))
+        citations = {
+            a: Citation(self.ds.titles[a], None, None, None, self.ds.doc_ids[a]) for a in articles
+        }
+        loaded = LoadedIndex(
+            index,
+            np.array(passage_of, dtype=np.int64),
+            np.array(article_of, dtype=np.int64),
+            CorpusText(texts, citations),
+            "eval",
+        )
+        return KnowledgeBase(None, self.pipeline, loaded, self.settings)
+
+
+def _ask(kb: KnowledgeBase, text: str) -> tuple[set[str], float, Evidence | None]:
+    """The cited documents, the confidence and its evidence, whatever the threshold."""
+    question = prepare_question(text, kb.settings.max_question_chars)
+    answer = kb.answer_now(question, kb.settings.top_k, 0)
+    return {h.citation.source for h in answer.hits}, answer.confidence, answer.evidence
+
+
+def judge_all(
+    corpus: Corpus, fold_questions: bool = False, off_topic: Sequence[str] = ()
+) -> list[Judged]:
+    """Every question (and off-topic question) against both halves."""
+    ds, judged = corpus.ds, []
+    prepare = fold if fold_questions else str
+    halves = [[a for a, d in enumerate(ds.doc_ids) if half_of(d) == h] for h in (0, 1)]
+    for articles in halves:
+        kb = corpus.knowledge_base(articles)
+        present = {ds.doc_ids[a] for a in articles}
+        for qid, text in ds.queries.items():
+            gold = ds.qrels[qid]
+            cited, confidence, evidence = _ask(kb, prepare(text))
+            judged.append(Judged(bool(gold & present), bool(gold & cited), confidence, evidence))
+        for text in off_topic:
+            _, confidence, evidence = _ask(kb, prepare(text))
+            judged.append(Judged(False, False, confidence, evidence, off_topic=True))
+    return judged
+
+
+def honesty_at(judged: Sequence[Judged], threshold: float) -> Honesty:
+    """Right, honest and off-topic answered when the bot answers at `threshold` or above."""
+    there = [j for j in judged if j.in_kb]
+    absent = [j for j in judged if not j.in_kb and not j.off_topic]
+    off = [j for j in judged if j.off_topic]
+    right = sum(j.gold_cited and j.confidence >= threshold for j in there)
+    honest = sum(j.confidence < threshold for j in absent)
+    return Honesty(
+        threshold,
+        right / max(len(there), 1),
+        honest / max(len(absent), 1),
+        sum(j.confidence >= threshold for j in off),
+        len(off),
+    )
+
+
+def sweep(judged: Sequence[Judged], thresholds: Sequence[float] = THRESHOLDS) -> list[Honesty]:
+    return [honesty_at(judged, t) for t in thresholds]
