@@ -20,6 +20,7 @@ def answer_json(answer: Answer, message: str | None = None) -> dict:
     payload: dict = {
         "question": answer.question,
         "answered": answer.answered,
+        "small_talk": answer.outcome is Outcome.SMALL_TALK,
         "results": [
             {
                 "rank": h.rank,
@@ -56,7 +57,8 @@ async def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
             print(_render(answer, settings))
     if answer.outcome in (Outcome.EMPTY, Outcome.NO_WORDS):
         return EXIT_USAGE
-    return EXIT_OK if answer.answered else EXIT_PARTIAL
+    # Small talk is not a failed search: it got the reply it asked for.
+    return EXIT_OK if answer.answered or answer.outcome is Outcome.SMALL_TALK else EXIT_PARTIAL
 
 
 async def _ask_stream(kb: KnowledgeBase, top_k: int | None) -> int:

@@ -12,6 +12,7 @@ from bot.core.confidence import Evidence
 from bot.core.models import Hit
 from bot.core.personal_data import PLACEHOLDER_RE, Kind, redact, without_placeholders
 from bot.core.sentences import split_sentences
+from bot.core.small_talk import small_talk
 from bot.core.text import WORD_RE, TextPipeline, Word, fold, typed_diacritics
 
 SUMMARY_MAX_WORDS = 70
@@ -26,6 +27,7 @@ class Outcome(StrEnum):
     NOT_FOUND = "not_found"
     EMPTY = "empty"
     NO_WORDS = "no_words"
+    SMALL_TALK = "small_talk"  # "chào bạn", "cảm ơn", "bạn là ai": a friendly reply, no search
 
 
 @dataclass(frozen=True)
@@ -85,9 +87,11 @@ def _cut(text: str, max_chars: int) -> str:
 
 
 def question_problem(question: Question) -> Outcome | None:
-    """EMPTY or NO_WORDS when there is nothing to search for (placeholders do not count)."""
+    """EMPTY, SMALL_TALK or NO_WORDS when there is nothing to search (placeholders do not count)."""
     if not question.text:
         return Outcome.EMPTY
+    if small_talk(question.searched) is not None:
+        return Outcome.SMALL_TALK
     if not WORD_RE.search(question.searched.replace("_", "")):
         return Outcome.NO_WORDS
     return None

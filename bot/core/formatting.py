@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from bot.core.answer import Answer, Outcome
 from bot.core.models import Citation
+from bot.core.small_talk import Talk, small_talk
 
 EXAMPLE_QUESTION = "Chính quyền số là gì?"
 HINTS = {
@@ -15,6 +16,19 @@ HINTS = {
         "“Dịch vụ công trực tuyến mức độ 4 là gì?”"
     ),
 }
+SMALL_TALK_OPENINGS = {
+    Talk.GREETING: "Xin chào! 👋",
+    Talk.THANKS: "Không có gì ạ, rất vui được giúp bạn! 😊",
+    Talk.GOODBYE: "Tạm biệt bạn, khi cần cứ quay lại hỏi nhé! 👋",
+    Talk.ABOUT: "Rất vui được giới thiệu!",
+    Talk.ACK: "Vâng ạ.",
+    Talk.PING: "Tôi đây, luôn sẵn sàng trả lời bạn!",
+}
+SMALL_TALK_INTRO = (
+    "Tôi là trợ lý hỏi đáp về chính quyền số và dịch vụ công: tôi tìm câu trả lời trong các "
+    "bài viết chính thống và luôn ghi rõ nguồn. Bạn cứ gõ câu hỏi, có dấu hay không dấu đều "
+    f"được, ví dụ: “{EXAMPLE_QUESTION}” hoặc “Dịch vụ công trực tuyến mức độ 4 là gì?”"
+)
 NOT_FOUND = "Xin lỗi, tôi chưa tìm thấy thông tin phù hợp trong kho tri thức."
 SUGGEST = "Có phải bạn muốn hỏi về:"
 SOURCES = "Nguồn:"
@@ -63,12 +77,22 @@ def truncation_note(answer: Answer, limit: int) -> str:
     return f"(Câu hỏi quá dài nên tôi chỉ đọc {limit} ký tự đầu.)" if answer.truncated else ""
 
 
+def small_talk_reply(question: str) -> str:
+    """A short opening that fits the small talk, then what the bot does and two examples."""
+    # The kind is read again from the stored question rather than carried on every Answer.
+    found = small_talk(question)
+    opening = SMALL_TALK_OPENINGS[found.kind] if found else SMALL_TALK_OPENINGS[Talk.PING]
+    return f"{opening} {SMALL_TALK_INTRO}"
+
+
 def render_answer(
     answer: Answer, contact: str, markup: Markup = PLAIN, question_limit: int = 0
 ) -> str:
-    """The full reply: summary and sources, a hint, or an honest 'not found'."""
+    """The full reply: summary and sources, a hint, a small-talk reply, or an honest 'not found'."""
     if answer.outcome in HINTS:
         return markup.escape(HINTS[answer.outcome])
+    if answer.outcome is Outcome.SMALL_TALK:
+        return markup.escape(small_talk_reply(answer.question))
     blocks = [truncation_note(answer, question_limit)]
     if answer.answered:
         blocks.append(marked(answer.summary, answer.marks, markup))

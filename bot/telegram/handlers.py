@@ -107,6 +107,8 @@ async def answer_question(
         if answer.answered:
             markup = answer_keyboard(qid, 0, bool(more))
     text = render(answer, core)
+    if answer.outcome is Outcome.SMALL_TALK:  # not a question: not recorded, no buttons
+        text += "\n\n" + HTML.escape(texts.SMALL_TALK_HELP)
     if answer.personal and not group and first_advice(context):
         text += "\n\n" + HTML.escape(texts.PERSONAL_DATA)
     await send_html(message, text, group, markup)

@@ -36,6 +36,7 @@ ASK_EMPTY = "Hãy gõ câu hỏi sau lệnh, ví dụ: <code>/ask Chính quyền
 NOT_TEXT = (
     "Tôi chỉ đọc được câu hỏi bằng chữ. Bạn hãy gõ câu hỏi nhé, ví dụ: “Chính quyền số là gì?”"
 )
+SMALL_TALK_HELP = "Gõ /help để xem cách hỏi và các lệnh."
 FLOOD = "Bạn hỏi hơi nhanh 🙂 Vui lòng đợi một phút rồi hỏi tiếp nhé."
 PERSONAL_DATA = (
     "🔒 Bạn không cần gửi số CCCD, số điện thoại hay thông tin cá nhân khác: "

@@ -16,7 +16,7 @@ from tests.helpers.files import SEED_KNOWLEDGE, SEED_TITLE, write
 QUESTION = "Chính quyền số là gì?"
 DEFINITION = "Chính quyền số là hoạt động"
 OFF_TOPIC = "Giá vàng hôm nay bao nhiêu?"
-TOP_KEYS = {"question", "answered", "results"}
+TOP_KEYS = {"question", "answered", "small_talk", "results"}
 RESULT_KEYS = {"rank", "score", "title", "url", "date", "author", "text", "source"}
 
 
