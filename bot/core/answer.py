@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.core.confidence import Evidence
+from bot.core.framing import without_framing
 from bot.core.models import Hit
 from bot.core.personal_data import PLACEHOLDER_RE, Kind, redact, without_placeholders
 from bot.core.sentences import split_sentences
@@ -40,8 +41,8 @@ class Question:
 
     @property
     def searched(self) -> str:
-        """What the search reads: the text without its placeholders."""
-        return without_placeholders(self.text)
+        """What the search reads: the text without its placeholders and its framing."""
+        return without_framing(without_placeholders(self.text))
 
 
 @dataclass(frozen=True)
