@@ -20,6 +20,7 @@ def answer_json(answer: Answer, message: str | None = None) -> dict:
     payload: dict = {
         "question": answer.question,
         "answered": answer.answered,
+        "confidence": round(answer.confidence, 4),
         "small_talk": answer.outcome is Outcome.SMALL_TALK,
         "results": [
             {

@@ -1,12 +1,16 @@
-"""`eval`: ranking quality on a BEIR-style dataset, beside plain rank-bm25."""
+"""`eval`: ranking quality on BEIR-style datasets beside plain rank-bm25, and with `--honesty`
+the split-half test of the answer/not-found decision."""
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
-from bot.cli.common import EXIT_OK, pipeline_for
+from bot.cli.common import EXIT_OK, EXIT_USAGE, os_reason, pipeline_for, say
 from bot.engine import bm25_params
 from bot.evaluation.beir import Metrics, evaluate_baseline, evaluate_pipeline, load_dataset
+from bot.evaluation.fitting import fit
+from bot.evaluation.honesty import Corpus, Honesty, Judged, honesty_at, judge_all, sweep
 from bot.settings import Settings
 
 
@@ -19,15 +23,71 @@ def _metrics_table(rows: list[Metrics], folded: bool) -> str:
     return "\n".join(lines)
 
 
-async def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
-    dataset = load_dataset(args.dataset)
-    pipeline = pipeline_for(settings)
-    rows = [
-        evaluate_pipeline(
-            dataset, pipeline, bm25_params(settings), settings.title_weight, args.fold
-        )
+def _honesty_line(h: Honesty) -> str:
+    off = f"{h.off_topic_answered}/{h.off_topic}" if h.off_topic else "—"
+    return f"{h.threshold:7.2f} {h.right:7.3f} {h.honest:11.3f} {off:>14}"
+
+
+def honesty_table(judged: list[Judged], threshold: float, folded: bool) -> str:
+    """The figures at the configured threshold, then a table over thresholds."""
+    now = honesty_at(judged, threshold)
+    lines = [
+        f"Trung thực, chia đôi kho — câu hỏi {'bỏ dấu' if folded else 'có dấu'}",
+        f"BOT_MIN_CONFIDENCE={threshold:.2f}: đúng {now.right:.3f}, trung thực {now.honest:.3f}, "
+        f"câu ngoài chủ đề được trả lời {now.off_topic_answered}/{now.off_topic}",
+        f"{'ngưỡng':>7} {'đúng':>7} {'trung thực':>11} {'ngoài chủ đề':>14}",
     ]
+    return "\n".join(lines + [_honesty_line(h) for h in sweep(judged)])
+
+
+def _off_topic(path: Path | None) -> list[str]:
+    """One question a line; `#` lines are comments."""
+    if path is None:
+        return []
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+
+
+async def _retrieval(args: argparse.Namespace, settings: Settings, folder: Path) -> None:
+    dataset, pipeline = load_dataset(folder), pipeline_for(settings)
+    params, weight = bm25_params(settings), settings.title_weight
+    rows = [evaluate_pipeline(dataset, pipeline, params, weight, args.fold)]
     if not args.no_baseline:
         rows.append(evaluate_baseline(dataset, args.fold))
     print(_metrics_table(rows, args.fold))
+
+
+def _honesty(args: argparse.Namespace, settings: Settings, off: list[str]) -> list[Judged]:
+    """Each dataset's table; returns every judgement (both spellings with --fit) for fitting."""
+    pooled: list[Judged] = []
+    curves: dict[str, list[Honesty]] = {}
+    for folder in args.datasets:
+        corpus = Corpus(load_dataset(folder), pipeline_for(settings), settings)
+        for folded in (False, True) if args.fit else (args.fold,):
+            judged = judge_all(corpus, folded, off)
+            print(f"{folder}\n{honesty_table(judged, settings.min_confidence, folded)}\n")
+            pooled += judged
+            curves[f"{folder.name}{' (bỏ dấu)' if folded else ''}"] = sweep(judged)
+    if args.plot:
+        from bot.evaluation.honesty_plot import write_curve  # matplotlib on demand
+
+        write_curve(curves, settings.min_confidence, args.plot)
+        say(f"Đã vẽ đường đúng–trung thực vào {args.plot}")
+    return pooled
+
+
+async def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    if not args.honesty:
+        for folder in args.datasets:
+            await _retrieval(args, settings, folder)
+        return EXIT_OK
+    try:
+        off = _off_topic(args.off_topic)
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = os_reason(exc) if isinstance(exc, OSError) else "không phải UTF-8"
+        say(f"Không đọc được danh sách câu ngoài chủ đề {args.off_topic}: {reason}")
+        return EXIT_USAGE
+    pooled = _honesty(args, settings, off)
+    if args.fit:
+        print(f"Mô hình độ tin cậy khớp trên {len(pooled)} lượt hỏi:\n{fit(pooled)}")
     return EXIT_OK

@@ -84,10 +84,26 @@ def build_parser(prog: str = "python -m bot") -> argparse.ArgumentParser:
     run.add_argument("--db", type=Path, metavar="TỆP", help=DB_HELP)
     ev = sub.add_parser("eval", help="đo chất lượng trên bộ dữ liệu kiểu BEIR")
     ev.add_argument(
-        "dataset", type=Path, metavar="BỘ_DỮ_LIỆU", help="thư mục BEIR (corpus, queries, qrels)"
+        "datasets",
+        type=Path,
+        nargs="+",
+        metavar="BỘ_DỮ_LIỆU",
+        help="thư mục BEIR (corpus, queries, qrels); có thể nhiều thư mục",
     )
     ev.add_argument("--fold", action="store_true", help="bỏ dấu tiếng Việt khỏi câu hỏi")
     ev.add_argument("--no-baseline", action="store_true", help="không chạy rank-bm25 thuần")
+    ev.add_argument(
+        "--honesty",
+        action="store_true",
+        help="chia đôi kho: đúng khi có bài, trung thực khi không có, theo từng ngưỡng",
+    )
+    ev.add_argument(
+        "--off-topic", type=Path, metavar="TỆP", help="câu hỏi ngoài chủ đề, mỗi dòng một câu"
+    )
+    ev.add_argument("--plot", type=Path, metavar="TỆP.png", help="vẽ đường đúng–trung thực")
+    ev.add_argument(
+        "--fit", action="store_true", help="khớp lại mô hình độ tin cậy trên các bộ dữ liệu"
+    )
     add_editor_commands(sub)
     return parser
 

@@ -16,7 +16,7 @@ from tests.helpers.files import SEED_KNOWLEDGE, SEED_TITLE, write
 QUESTION = "Chính quyền số là gì?"
 DEFINITION = "Chính quyền số là hoạt động"
 OFF_TOPIC = "Giá vàng hôm nay bao nhiêu?"
-TOP_KEYS = {"question", "answered", "small_talk", "results"}
+TOP_KEYS = {"question", "answered", "confidence", "small_talk", "results"}
 RESULT_KEYS = {"rank", "score", "title", "url", "date", "author", "text", "source"}
 
 
@@ -80,6 +80,7 @@ def test_ask_json_has_the_documented_shape(workdir: Path, env: dict[str, str]) -
     payload = json.loads(run.out)
     assert set(payload) == TOP_KEYS
     assert payload["question"] == QUESTION and payload["answered"] is True
+    assert 0.4 <= payload["confidence"] <= 1  # answered: at or above BOT_MIN_CONFIDENCE
     results = payload["results"]
     assert [r["rank"] for r in results] == list(range(1, len(results) + 1))
     assert len(results) == 2
@@ -102,7 +103,7 @@ def test_ask_json_not_answered_carries_a_message(workdir: Path, env: dict[str, s
     assert run.code == 1
     payload = json.loads(run.out)
     assert set(payload) == TOP_KEYS | {"message"}
-    assert payload["answered"] is False
+    assert payload["answered"] is False and 0 <= payload["confidence"] < 0.4
     assert NOT_FOUND in payload["message"]
 
 

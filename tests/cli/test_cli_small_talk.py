@@ -45,6 +45,7 @@ def test_ask_json_small_talk_shape(db: Path, capsys: pytest.CaptureFixture[str])
     assert payload == {
         "question": "Thanks!",
         "answered": False,
+        "confidence": 0.0,
         "small_talk": True,
         "results": [],
         "message": f"{SMALL_TALK_OPENINGS[Talk.THANKS]} {SMALL_TALK_INTRO}",

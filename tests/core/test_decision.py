@@ -1,0 +1,68 @@
+"""Answered, not found or small talk: the decision on a small hand-checked corpus.
+
+Six made-up procedures (tests/data/decision/); the questions (tests/data/decision_questions.tsv)
+are answerable ones in several spellings, in-domain ones the articles do not hold, off-topic ones
+and small talk.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.core.answer import Outcome
+from bot.core.text import TextPipeline
+from bot.engine import KnowledgeBase
+from tests.helpers.files import DATA_DIR, make_settings, open_kb
+
+CASES = [
+    tuple(line.split("\t", 1))
+    for line in (DATA_DIR / "decision_questions.tsv").read_text(encoding="utf-8").splitlines()
+    if line and not line.startswith("#")
+]
+EXPECTED = {
+    "answered": Outcome.ANSWERED,
+    "not_found": Outcome.NOT_FOUND,
+    "small_talk": Outcome.SMALL_TALK,
+}
+
+
+@pytest.fixture(scope="module")
+def pipeline() -> TextPipeline:
+    return TextPipeline()
+
+
+@pytest.fixture
+async def kb(tmp_path: Path, pipeline: TextPipeline) -> AsyncIterator[KnowledgeBase]:
+    async with open_kb(make_settings(tmp_path, DATA_DIR / "decision"), pipeline) as opened:
+        yield opened
+
+
+def test_the_corpus_has_every_kind_of_question() -> None:
+    kinds = [kind for kind, _ in CASES]
+    assert kinds.count("answered") >= 10 and kinds.count("not_found") >= 8
+    assert kinds.count("small_talk") >= 3
+
+
+async def test_each_question_gets_the_expected_decision(kb: KnowledgeBase) -> None:
+    wrong = []
+    for kind, question in CASES:
+        answer = await kb.ask(question)
+        if answer.outcome is not EXPECTED[kind]:
+            wrong.append((question, kind, answer.outcome.value, round(answer.confidence, 2)))
+    assert wrong == []
+
+
+async def test_an_answer_cites_the_article_it_was_asked_about(kb: KnowledgeBase) -> None:
+    answer = await kb.ask("lam ho chieu pho thong o dau")
+    assert answer.answered and answer.hits[0].citation.title == "Cấp hộ chiếu phổ thông"
+
+
+async def test_the_threshold_setting_decides(tmp_path: Path, pipeline: TextPipeline) -> None:
+    question = "đăng ký kết hôn ở đâu"
+    strict = make_settings(tmp_path, DATA_DIR / "decision", min_confidence=1.0)
+    async with open_kb(strict, pipeline) as kb:
+        answer = await kb.ask(question)
+    assert answer.outcome is Outcome.NOT_FOUND and answer.confidence > 0.4

@@ -1,0 +1,80 @@
+"""`eval --honesty`: the split-half protocol on a tiny BEIR folder whose numbers are known."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.cli.main import main
+from bot.core.text import TextPipeline
+from bot.evaluation.beir import load_dataset
+from bot.evaluation.fitting import fit
+from bot.evaluation.honesty import Corpus, half_of, honesty_at, judge_all, sweep
+from bot.settings import Settings
+from tests.helpers.files import DATA_DIR
+
+TINY = DATA_DIR / "beir_tiny"  # six made-up procedures, three in each half
+OFF_TOPIC = TINY / "off_topic.txt"
+
+
+@pytest.fixture(scope="module")
+def judged() -> list:
+    corpus = Corpus(load_dataset(TINY), TextPipeline(), Settings(_env_file=None))
+    off = [ln for ln in OFF_TOPIC.read_text(encoding="utf-8").splitlines() if ln[:1] != "#"]
+    return judge_all(corpus, False, off)
+
+
+def test_halves_are_stable_and_split_the_tiny_corpus_three_three() -> None:
+    ids = [d for d in load_dataset(TINY).doc_ids]
+    assert [half_of(d) for d in ids] == [0, 1, 1, 0, 1, 0]
+
+
+def test_every_question_is_asked_against_both_halves(judged: list) -> None:
+    asked = [j for j in judged if not j.off_topic]
+    assert len(asked) == 12 and sum(j.in_kb for j in asked) == 6
+    assert sum(j.off_topic for j in judged) == 6  # three off-topic questions, two halves
+
+
+def test_known_numbers_at_the_default_threshold(judged: list) -> None:
+    at = honesty_at(judged, 0.4)
+    # Each procedure is found when its article is there; of the six asked without it, one
+    # ("đăng ký thường trú…") still finds a close article on "đăng ký … tờ khai".
+    assert at.right == 1.0
+    assert at.honest == pytest.approx(5 / 6)
+    assert (at.off_topic_answered, at.off_topic) == (0, 6)
+
+
+def test_a_higher_threshold_never_answers_more(judged: list) -> None:
+    rows = sweep(judged)
+    assert all(a.right >= b.right and a.honest <= b.honest for a, b in zip(rows, rows[1:]))
+    assert rows[-1].off_topic_answered <= rows[0].off_topic_answered
+
+
+def test_fitting_prefers_the_evidence_of_right_answers(judged: list) -> None:
+    model = fit(judged)
+    rights = [model.confidence(j.evidence) for j in judged if j.in_kb and j.gold_cited]
+    wrongs = [model.confidence(j.evidence) for j in judged if j.evidence and not j.in_kb]
+    assert sum(rights) / len(rights) > sum(wrongs) / len(wrongs) + 0.2
+
+
+def test_eval_honesty_prints_the_table_and_draws_the_curve(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plot = tmp_path / "curve.png"
+    args = ["eval", str(TINY), "--honesty", "--off-topic", str(OFF_TOPIC), "--plot", str(plot)]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "BOT_MIN_CONFIDENCE=0.40: đúng 1.000, trung thực 0.833" in out
+    assert "câu ngoài chủ đề được trả lời 0/6" in out
+    assert "   0.95 " in out  # the table over thresholds
+    assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_an_unreadable_off_topic_list_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "none.txt"
+    assert main(["eval", str(TINY), "--honesty", "--off-topic", str(missing)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and str(missing) in err[0]
