@@ -97,7 +97,8 @@ def _write_files(report: Report, csv_path: Path | None, plot_path: Path | None) 
 
 async def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
     async with _database(settings) as store:
-        report = await build_report(store, pipeline_for(settings), args.since)
+        pipeline, threshold = pipeline_for(settings), settings.min_confidence
+        report = await build_report(store, pipeline, args.since, min_confidence=threshold)
     if not _write_files(report, args.csv, args.plot):
         return EXIT_USAGE
     print(report_text(report))

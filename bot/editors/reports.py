@@ -1,4 +1,5 @@
-"""Editors' reports: questions per day, answer rate, what goes unanswered, 👎 answers, citations.
+"""Editors' reports: questions per day, answer rate, what goes unanswered, near misses,
+👎 answers, citations.
 
 Days are calendar days in Viet Nam time (UTC+7), the editors' own. An answer "cites" the
 articles of its first `answers.shown` passages; rows from before that column count 1.
@@ -14,12 +15,15 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 from pathlib import Path
 
 from bot.core.text import TextPipeline
+from bot.editors.near_misses import Band, NearMiss, collect, near_miss_lines
 from bot.editors.wordings import QuestionGroup, group_wordings
 from bot.store.database import Store
 
 LOCAL_TZ = timezone(timedelta(hours=7), "ICT")  # Viet Nam keeps no daylight saving time
 TOP_GROUPS, TOP_DOWNVOTED, TOP_CITED = 10, 5, 10
-CSV_COLUMNS = ("day", "asked", "answered", "unanswered", "answer_rate_percent")
+TOP_NEAR_MISSES = 5  # of each kind, in the text
+# New columns go at the end: spreadsheets built on the older file keep their references.
+CSV_COLUMNS = ("day", "asked", "answered", "unanswered", "answer_rate_percent", "near_misses")
 
 
 @dataclass(frozen=True)
@@ -29,6 +33,7 @@ class DayRow:
     day: date
     asked: int
     answered: int
+    near_misses: int = 0
 
     @property
     def rate(self) -> float | None:
@@ -62,6 +67,8 @@ class Report:
     unanswered: tuple[QuestionGroup, ...]
     downvoted: tuple[DownvotedAnswer, ...]
     cited: tuple[CitedArticle, ...]
+    band: Band  # BOT_MIN_CONFIDENCE and the near-miss margin around it
+    near_misses: tuple[NearMiss, ...] = ()  # every one of the window, wordings merged
 
     @property
     def asked(self) -> int:
@@ -84,6 +91,7 @@ class _Asked:
     day: date
     text: str | None
     answered: bool
+    confidence: float | None  # NULL before migration 7 and when nothing matched
     cited: tuple[int, ...]  # passage ids the reply showed as its citations
     articles: tuple[tuple[str, str], ...]  # (source, title) of those, when logged (migration 6)
 
@@ -111,7 +119,8 @@ def _bounds(start: datetime, days: int) -> tuple[str, str]:
 
 async def _asked_rows(store: Store, bounds: tuple[str, str]) -> list[_Asked]:
     query = (
-        "SELECT q.id, q.asked_at, q.question, q.answered, a.passage_ids, a.shown, a.cited"
+        "SELECT q.id, q.asked_at, q.question, q.answered, q.confidence, a.passage_ids, a.shown,"
+        " a.cited"
         " FROM questions q"
         " LEFT JOIN answers a ON a.question_id = q.id WHERE q.asked_at >= ? AND q.asked_at < ?"
         " ORDER BY q.id"
@@ -119,11 +128,12 @@ async def _asked_rows(store: Store, bounds: tuple[str, str]) -> list[_Asked]:
     async with store.db.execute(query, bounds) as cur:
         rows = await cur.fetchall()
     out: list[_Asked] = []
-    for qid, asked_at, text, answered, passage_ids, shown, cited_json in rows:
+    for qid, asked_at, text, answered, confidence, passage_ids, shown, cited_json in rows:
         ids = json.loads(passage_ids) if passage_ids else []
         cited = ids[: 1 if shown is None else shown]
         articles = tuple((source, title) for source, title in json.loads(cited_json or "[]"))
-        out.append(_Asked(qid, local_day(asked_at), text, bool(answered), tuple(cited), articles))
+        day, ok = local_day(asked_at), bool(answered)
+        out.append(_Asked(qid, day, text, ok, confidence, tuple(cited), articles))
     return out
 
 
@@ -143,11 +153,12 @@ async def _passage_articles(store: Store) -> dict[int, tuple[int, str]]:
         return {r[0]: (r[1], r[2]) async for r in cur}
 
 
-def _days(rows: list[_Asked], start: date, count: int) -> tuple[DayRow, ...]:
+def _days(rows: list[_Asked], start: date, count: int, band: Band) -> tuple[DayRow, ...]:
     asked = Counter(r.day for r in rows)
     answered = Counter(r.day for r in rows if r.answered)
+    near = Counter(r.day for r in rows if band.near(r.answered, r.confidence))
     days = (start + timedelta(days=i) for i in range(count))
-    return tuple(DayRow(d, asked[d], answered[d]) for d in days)
+    return tuple(DayRow(d, asked[d], answered[d], near[d]) for d in days)
 
 
 def _cited(rows: list[_Asked], articles: dict[int, tuple[int, str]]) -> tuple[CitedArticle, ...]:
@@ -182,34 +193,45 @@ async def _downvoted(
 
 
 async def build_report(
-    store: Store, pipeline: TextPipeline, since_days: int, now: datetime | None = None
+    store: Store,
+    pipeline: TextPipeline,
+    since_days: int,
+    now: datetime | None = None,
+    *,
+    min_confidence: float,
 ) -> Report:
-    """The report over the last `since_days` calendar days, today included."""
+    """The report over the last `since_days` calendar days, today included; near misses are
+    judged against `min_confidence` (BOT_MIN_CONFIDENCE) as it is now."""
     if since_days < 1:
         raise ValueError("since_days must be at least 1")
-    start = window_start(since_days, now)
+    start, band = window_start(since_days, now), Band(min_confidence)
     bounds = _bounds(start, since_days)
     rows = await _asked_rows(store, bounds)
     articles = await _passage_articles(store)
-    groups = group_wordings(pipeline, (r.text for r in rows if not r.answered))
+    unanswered = [r for r in rows if not r.answered]
+    near = (r.text for r in unanswered if band.near(False, r.confidence))
+    groups = group_wordings(pipeline, (r.text for r in unanswered), near)
     return Report(
         since_days,
-        _days(rows, start.date(), since_days),
+        _days(rows, start.date(), since_days, band),
         tuple(groups[:TOP_GROUPS]),
         await _downvoted(store, rows, articles, bounds),
         _cited(rows, articles),
+        band,
+        collect(band, ((r.text, r.answered, r.confidence) for r in rows)),
     )
 
 
 def write_csv(report: Report, path: Path) -> None:
     """One row a day, oldest first: day (YYYY-MM-DD, Viet Nam time), asked, answered,
-    unanswered, answer_rate_percent (one decimal; empty on days without questions)."""
+    unanswered, answer_rate_percent (one decimal; empty on days without questions), near_misses."""
     with path.open("w", encoding="utf-8", newline="") as out:
         writer = csv.writer(out)
         writer.writerow(CSV_COLUMNS)
         for d in report.days:
             rate = "" if d.rate is None else f"{d.rate * 100:.1f}"
-            writer.writerow((d.day.isoformat(), d.asked, d.answered, d.asked - d.answered, rate))
+            counts = (d.asked, d.answered, d.asked - d.answered)
+            writer.writerow((d.day.isoformat(), *counts, rate, d.near_misses))
 
 
 TEXT_LIMIT = 3500  # one Telegram message (4096) with room for a header
@@ -242,7 +264,13 @@ def _group_line(group: QuestionGroup) -> str:
     line = f"• {group.count}× {_short(group.wording)}"
     if group.examples:
         line += f" (cũng hỏi: {'; '.join(_short(e, 40) for e in group.examples)})"
+    if group.near_misses:
+        line += f" — {group.near_misses} câu sát ngưỡng"
     return line
+
+
+def _near_miss_lines(report: Report) -> list[str]:
+    return near_miss_lines(report.band, report.near_misses, TOP_NEAR_MISSES, _short)
 
 
 def _sections(report: Report) -> list[list[str]]:
@@ -250,6 +278,8 @@ def _sections(report: Report) -> list[list[str]]:
     if report.unanswered:
         head = "Câu hỏi chưa trả lời được (gộp theo cách hỏi):"
         sections.append([head, *map(_group_line, report.unanswered)])
+    if report.near_misses:
+        sections.append(_near_miss_lines(report))
     if report.downvoted:
         lines = ["Câu trả lời bị 👎 nhiều nhất:"]
         for a in report.downvoted:

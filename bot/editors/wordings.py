@@ -21,6 +21,7 @@ class QuestionGroup:
     wording: str
     count: int
     examples: tuple[str, ...]
+    near_misses: int = 0  # how many of the `count` questions were near misses (see reports)
 
 
 @dataclass
@@ -47,9 +48,18 @@ def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / len(a | b) if a or b else 1.0
 
 
-def group_wordings(pipeline: TextPipeline, questions: Iterable[str | None]) -> list[QuestionGroup]:
-    """Cluster questions by content-word overlap, biggest group first."""
-    wordings = Counter(" ".join(q.split()) for q in questions if q and q.strip())
+def _wordings(questions: Iterable[str | None]) -> Counter[str]:
+    return Counter(" ".join(q.split()) for q in questions if q and q.strip())
+
+
+def group_wordings(
+    pipeline: TextPipeline,
+    questions: Iterable[str | None],
+    near_misses: Iterable[str | None] = (),
+) -> list[QuestionGroup]:
+    """Cluster questions by content-word overlap, biggest group first; `near_misses` (some of
+    the same questions) are counted per group."""
+    wordings, near = _wordings(questions), _wordings(near_misses)
     clusters: list[_Cluster] = []
     by_word: dict[str, list[int]] = defaultdict(list)  # only clusters sharing a word can match
     # Most frequent wordings first, so each cluster is anchored on what people type most.
@@ -65,6 +75,11 @@ def group_wordings(pipeline: TextPipeline, questions: Iterable[str | None]) -> l
         clusters[match].members.append((wording, count))
     ranked = sorted(clusters, key=lambda c: -c.count)  # stable: ties keep first-seen order
     return [
-        QuestionGroup(c.members[0][0], c.count, tuple(w for w, _ in c.members[1 : 1 + EXAMPLES]))
+        QuestionGroup(
+            c.members[0][0],
+            c.count,
+            tuple(w for w, _ in c.members[1 : 1 + EXAMPLES]),
+            sum(near[w] for w, _ in c.members),
+        )
         for c in ranked
     ]

@@ -98,6 +98,12 @@ MIGRATIONS: tuple[Migration, ...] = (
         "add_answers_cited_articles",
         "ALTER TABLE answers ADD COLUMN cited TEXT;",
     ),
+    Migration(
+        # The answer's confidence (0-1), so the reports can show questions near the
+        # BOT_MIN_CONFIDENCE threshold; NULL on older rows and when no passage matched at all.
+        "add_questions_confidence",
+        "ALTER TABLE questions ADD COLUMN confidence REAL;",
+    ),
 )
 
 

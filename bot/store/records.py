@@ -27,6 +27,7 @@ class QuestionRecord:
     top_score: float | None
     answered: bool
     latency_ms: float
+    confidence: float | None  # the answer's confidence (0-1); None when nothing matched
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ async def record_question(
     """
     cur = await store.db.execute(
         "INSERT INTO questions(asked_at, chat_type, user_hash, question, top_score, answered,"
-        " latency_ms) VALUES(?, ?, ?, ?, ?, ?, ?)",
+        " latency_ms, confidence) VALUES(?, ?, ?, ?, ?, ?, ?, ?)",
         (
             datetime.now(UTC).isoformat(),
             record.chat_type,
@@ -76,6 +77,7 @@ async def record_question(
             record.top_score,
             int(record.answered),
             round(record.latency_ms, 2),
+            record.confidence,
         ),
     )
     question_id = int(cur.lastrowid or 0)

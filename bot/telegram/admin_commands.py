@@ -77,7 +77,8 @@ async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if days is None:
         await message.reply_html(texts.STATS_USAGE)
         return
-    report = await build_report(core.store, core.kb.pipeline, days)
+    threshold = core.settings.min_confidence
+    report = await build_report(core.store, core.kb.pipeline, days, min_confidence=threshold)
     await send_html(message, f"<pre>{HTML.escape(report_text(report))}</pre>", quote=False)
     if report.asked:
         png = await asyncio.to_thread(plot_png, report)

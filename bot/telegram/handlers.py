@@ -101,6 +101,7 @@ async def answer_question(
             answer.top_score,
             answer.answered,
             (time.perf_counter() - started) * 1000,
+            answer.confidence if answer.hits else None,  # no passage: nothing to be sure of
         )
         cited = [h.citation for h in answer.hits]
         qid = await record_question(core.store, record, shown + more, shown=len(shown), cited=cited)

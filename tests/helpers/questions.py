@@ -23,9 +23,11 @@ async def log_question(
     shown: int | None = None,
     user: str = "user-a",
     cited: Sequence[Citation] = (),
+    confidence: float | None = None,
 ) -> int:
     """record_question as the handler calls it, then move the question to `at`."""
-    record = QuestionRecord("private", user, text, 1.0 if passages else None, answered, 10.0)
+    top_score = 1.0 if passages else None
+    record = QuestionRecord("private", user, text, top_score, answered, 10.0, confidence)
     qid = await record_question(store, record, passages, shown=shown, cited=cited)
     await store.db.execute("UPDATE questions SET asked_at = ? WHERE id = ?", (at.isoformat(), qid))
     await store.db.commit()

@@ -22,6 +22,7 @@ from telegram.ext import Application
 from bot.core.formatting import NOT_FOUND
 from bot.editors.reports import local_day
 from bot.settings import Settings
+from bot.store.database import Store
 from bot.store.records import hash_user
 from bot.telegram import texts
 from tests.helpers import updates as U
@@ -29,6 +30,7 @@ from tests.helpers.bot_runner import running_bot
 from tests.helpers.conversation import ask, buttons, press, reply_to, visible
 from tests.helpers.fake_bot_api import Call, FakeBotApi
 from tests.helpers.files import SEED_TITLE, make_settings, markdown, write
+from tests.helpers.questions import log_question
 
 JSON = dict[str, Any]
 TIMEOUT = 10.0  # a guard against hangs only; nothing here is timed
@@ -224,6 +226,34 @@ async def test_stats_reports_counts_rate_grouped_unanswered_and_a_chart(
     assert photo.params["caption"] == texts.STATS_PLOT_CAPTION.format(days=30)
     assert visible(week).startswith("📊 Thống kê 7 ngày")
     assert week_photo.params["caption"] == texts.STATS_PLOT_CAPTION.format(days=7)
+
+
+async def test_stats_shows_near_misses_of_the_bots_threshold(
+    tmp_path: Path, knowledge_dir: Path
+) -> None:
+    settings = admin_settings(tmp_path, knowledge_dir, min_confidence=0.5)  # band [0.35, 0.65)
+    store = await Store.open(settings.db_path)
+    now = datetime.now(UTC)
+    for text, answered, confidence in [
+        ("đổi thẻ căn cước", True, 0.52),
+        ("giá vàng hôm nay", False, 0.41),
+        ("gia vang hom nay", False, 0.2),
+        ("nộp thuế đất", False, None),  # an old row: no confidence, never a near miss
+    ]:
+        await log_question(store, text, now, answered=answered, confidence=confidence)
+    await store.close()
+    async with bot(settings) as (api, _):
+        await ask(api, QUESTION)  # a real question: its confidence is stored too
+        stats = await reply_to(api, U.private_text("/stats"))
+
+    [(confidence,)] = sql(settings, "SELECT confidence FROM questions WHERE question = ?", QUESTION)
+    assert 0.5 <= confidence <= 1
+    text = visible(stats)
+    assert "Sát ngưỡng (BOT_MIN_CONFIDENCE 0.5, biên ±0.15):" in text
+    assert "• 0.52 đổi thẻ căn cước" in text and "• 0.41 giá vàng hôm nay" in text
+    [gold] = [line for line in text.splitlines() if line.startswith("• 2×")]
+    assert gold.endswith(" — 1 câu sát ngưỡng")
+    assert "nộp thuế đất —" not in text
 
 
 async def test_stats_on_an_empty_database_and_with_bad_days(

@@ -106,6 +106,9 @@ async def test_not_found_is_polite_with_contact_line_and_no_passage(
     assert "Nguồn:" not in text and "<b>" not in call.params["text"]
     assert "Theo khái niệm chung" not in text  # no passage of the article is quoted
     assert "👍" not in [label for label, _ in buttons(call)]
+    [row] = questions(settings)  # logged for the editors, with how close it came
+    assert row["answered"] == 0
+    assert row["confidence"] is None or 0 <= row["confidence"] < settings.min_confidence
 
 
 async def test_html_in_the_question_is_escaped(api: FakeBotApi) -> None:
@@ -244,6 +247,7 @@ async def test_private_question_is_recorded_without_the_user_id(
     assert row["question"] == QUESTION
     assert row["top_score"] > 0 and row["answered"] == 1 and row["latency_ms"] > 0
     assert row["asked_at"]
+    assert settings.min_confidence <= row["confidence"] <= 1  # answered: at the threshold or above
 
 
 def stored_bytes(settings: Settings) -> bytes:
