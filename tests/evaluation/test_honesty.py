@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
@@ -47,7 +48,7 @@ def test_known_numbers_at_the_default_threshold(judged: list) -> None:
 
 def test_a_higher_threshold_never_answers_more(judged: list) -> None:
     rows = sweep(judged)
-    assert all(a.right >= b.right and a.honest <= b.honest for a, b in zip(rows, rows[1:]))
+    assert all(a.right >= b.right and a.honest <= b.honest for a, b in itertools.pairwise(rows))
     assert rows[-1].off_topic_answered <= rows[0].off_topic_answered
 
 
