@@ -15,7 +15,14 @@ from typing import NamedTuple
 
 import numpy as np
 
-from bot.core.answer import Answer, Question, compose, prepare_question, question_problem
+from bot.core.answer import (
+    Answer,
+    Matcher,
+    Question,
+    compose,
+    prepare_question,
+    question_problem,
+)
 from bot.core.confidence import CONFIDENCE_MODEL, Evidence, Ranked, gather
 from bot.core.index import BM25Index, BM25Params, Candidates, Postings, ScoredDoc
 from bot.core.models import Hit
@@ -91,6 +98,7 @@ class Ranking(NamedTuple):
     further: list[int]
     terms: list[str]
     ranked: Ranked | None  # None when nothing shares a term with the question
+    docs: dict[int, int]  # passage id → document number, for the chosen passages
 
 
 class KnowledgeBase:
@@ -148,7 +156,9 @@ class KnowledgeBase:
         shown = {pid for pid, _ in chosen}
         ids = (int(loaded.passage_ids[doc]) for doc, _ in found)
         further_ids = [pid for pid in ids if pid not in shown][:further]
-        return Ranking(chosen, further_ids, terms, _ranked(loaded, candidates, found, chosen))
+        docs = {int(loaded.passage_ids[doc]): doc for doc, _ in found}
+        ranked = _ranked(loaded, candidates, found, chosen)
+        return Ranking(chosen, further_ids, terms, ranked, {pid: docs[pid] for pid, _ in chosen})
 
     def hits(self, ranked: list[tuple[int, float]]) -> list[Hit]:
         """Hits for ranked passage ids still in the serving corpus (the paging buttons' path)."""
@@ -167,7 +177,46 @@ class KnowledgeBase:
             return self.model.confidence(evidence), evidence
 
         answer = compose(self.pipeline, question, hits, judge, self.settings.min_confidence)
-        return dataclasses.replace(answer, further=tuple(ranking.further))
+        shown, demoted = self._supporting(loaded, ranking, question, answer)
+        further_ids = tuple(dict.fromkeys([*demoted, *ranking.further]))[
+            : max(further, len(demoted))
+        ]
+        return dataclasses.replace(answer, hits=shown, further=further_ids)
+
+    def _supporting(
+        self, loaded: LoadedIndex, ranking: Ranking, question: Question, answer: Answer
+    ) -> tuple[tuple[Hit, ...], list[int]]:
+        """The cited hits: the first, its article's, and others that would answer on their own.
+
+        A source that does not support the answer by itself goes behind "Xem thêm" instead.
+        """
+        if not answer.answered or len(answer.hits) < 2:
+            return answer.hits, []
+        first = loaded.text.passages[answer.hits[0].passage_id][0]
+        matcher = Matcher(self.pipeline, question.searched)
+        kept, demoted = [answer.hits[0]], []
+        for hit in answer.hits[1:]:
+            same = loaded.text.passages[hit.passage_id][0] == first
+            if (
+                same
+                or self._own_confidence(loaded, ranking, matcher, hit)
+                >= self.settings.min_confidence
+            ):
+                kept.append(dataclasses.replace(hit, rank=len(kept) + 1))
+            else:
+                demoted.append(hit.passage_id)
+        return tuple(kept), demoted
+
+    def _own_confidence(
+        self, loaded: LoadedIndex, ranking: Ranking, matcher: Matcher, hit: Hit
+    ) -> float:
+        """This passage's confidence as it ranks: behind the answer's article (no margin)."""
+        coverage = matcher.coverage(f"{hit.citation.title} {hit.text}")
+        article = loaded.text.passages[hit.passage_id][0]
+        chosen = [loaded.text.passages[pid][0] for pid, _ in ranking.chosen]
+        share = chosen.count(article) / len(chosen)
+        behind = Ranked(ranking.docs[hit.passage_id], hit.score, ranking.chosen[0][1], share)
+        return self.model.confidence(gather(loaded.index, ranking.terms, behind, coverage))
 
     async def ask(self, raw_question: str, top_k: int | None = None, further: int = 0) -> Answer:
         """The answer to one question (plus `further` passage ids to page); never raises.

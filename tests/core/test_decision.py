@@ -7,6 +7,7 @@ and small talk.
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -15,7 +16,15 @@ import pytest
 from bot.core.answer import Outcome
 from bot.core.text import TextPipeline
 from bot.engine import KnowledgeBase
-from tests.helpers.files import DATA_DIR, make_settings, open_kb
+from tests.helpers.files import (
+    DATA_DIR,
+    SEED_KNOWLEDGE,
+    SEED_TITLE,
+    make_settings,
+    markdown,
+    open_kb,
+    write,
+)
 
 CASES = [
     tuple(line.split("\t", 1))
@@ -66,3 +75,23 @@ async def test_the_threshold_setting_decides(tmp_path: Path, pipeline: TextPipel
     async with open_kb(strict, pipeline) as kb:
         answer = await kb.ask(question)
     assert answer.outcome is Outcome.NOT_FOUND and answer.confidence > 0.4
+
+
+async def test_only_sources_that_support_the_answer_are_cited(
+    tmp_path: Path, pipeline: TextPipeline
+) -> None:
+    folder = tmp_path / "mixed"
+    shutil.copytree(DATA_DIR / "decision", folder)
+    for seed_file in SEED_KNOWLEDGE.iterdir():  # the article and its sidecar
+        shutil.copy(seed_file, folder)
+    # Shares "chính quyền" and "số" with the question, but says nothing about what it asks.
+    passage = "Người dân tra cứu số hộ chiếu trên cổng dịch vụ công của chính quyền thành phố."
+    write(folder / "tra-cuu-ho-chieu.md", markdown("Tra cứu số hộ chiếu", [passage]))
+    async with open_kb(make_settings(tmp_path, folder), pipeline) as kb:
+        answer = await kb.ask("Chính quyền số là gì?", further=12)
+        titles = {h.citation.title for h in answer.hits}
+        assert answer.answered and titles == {SEED_TITLE}  # no procedure article beside it
+        assert [h.rank for h in answer.hits] == list(range(1, len(answer.hits) + 1))
+        # What was ranked but not cited stays reachable through "Xem thêm".
+        ranked = await kb.ask("Chính quyền số là gì?", further=12)
+        assert set(ranked.further) and not set(ranked.further) & {h.passage_id for h in answer.hits}
