@@ -265,10 +265,10 @@ def _capped(loaded: LoadedIndex, found: list[ScoredDoc], top_k: int) -> list[tup
 
 
 def _hits(loaded: LoadedIndex, ranked: list[tuple[int, float]]) -> list[Hit]:
-    passages, citations = loaded.text
+    passages, citations, questions = loaded.text
     hits = []
     for rank, (pid, score) in enumerate(ranked, start=1):
         if pid in passages:
             article_id, text = passages[pid]
-            hits.append(Hit(rank, score, pid, text, citations[article_id]))
+            hits.append(Hit(rank, score, pid, text, citations[article_id], questions.get(pid)))
     return hits

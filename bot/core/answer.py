@@ -69,6 +69,11 @@ class Answer:
     def top_score(self) -> float | None:
         return self.hits[0].score if self.hits else None
 
+    @property
+    def about(self) -> str | None:
+        """The FAQ question the answer comes from, when it comes from an FAQ pair."""
+        return self.hits[0].question if self.answered and self.hits else None
+
 
 def prepare_question(raw: str, max_chars: int) -> Question:
     """Drop markup tags, collapse whitespace, replace personal data, cut an over-long question."""
@@ -181,6 +186,20 @@ def summarize(matcher: Matcher, passage: str) -> str:
     return " ".join(sentences[i] for i in sorted(chosen))
 
 
+def lead(passage: str) -> str:
+    """The passage's first sentences, up to SUMMARY_MAX_WORDS (at least one sentence).
+
+    An FAQ answer is written for its question: it reads best from its start.
+    """
+    sentences = split_sentences(passage) or [passage]
+    chosen = sentences[:1]
+    for sentence in sentences[1:]:
+        if len(" ".join([*chosen, sentence]).split()) > SUMMARY_MAX_WORDS:
+            break
+        chosen.append(sentence)
+    return " ".join(chosen)
+
+
 Judge = Callable[[float], tuple[float, Evidence | None]]  # coverage → confidence, evidence
 
 
@@ -193,7 +212,10 @@ def compose(
 ) -> Answer:
     """Answered only when the judge is at least `min_confidence` sure the top passage answers."""
     matcher = Matcher(pipeline, question.searched)
-    coverage = matcher.coverage(f"{hits[0].citation.title} {hits[0].text}") if hits else 0.0
+    # Coverage reads what the index read: title, the FAQ question if any, and the text.
+    top = hits[0] if hits else None
+    indexed = [top.citation.title, top.question or "", top.text] if top else []
+    coverage = matcher.coverage(" ".join(indexed)) if top else 0.0
     confidence, evidence = judge(coverage) if hits else (0.0, None)
     if not hits or confidence < min_confidence:
         return Answer(
@@ -206,7 +228,7 @@ def compose(
             evidence=evidence,
             personal=question.personal,
         )
-    summary = summarize(matcher, hits[0].text)
+    summary = lead(hits[0].text) if hits[0].question else summarize(matcher, hits[0].text)
     return Answer(
         question.text,
         Outcome.ANSWERED,

@@ -32,6 +32,7 @@ SMALL_TALK_INTRO = (
 NOT_FOUND = "Xin lỗi, tôi chưa tìm thấy thông tin phù hợp trong kho tri thức."
 SUGGEST = "Có phải bạn muốn hỏi về:"
 SOURCES = "Nguồn:"
+ABOUT = "Về:"  # before the FAQ question an answer comes from
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,11 @@ def citation_line(n: int, citation: Citation, markup: Markup) -> str:
     return f"{n}. " + " — ".join(parts)
 
 
+def about_line(question: str | None, markup: Markup) -> str:
+    """'Về: <the FAQ question>' for an FAQ answer, '' for article text."""
+    return f"{markup.bold(ABOUT)} {markup.escape(question)}" if question else ""
+
+
 def truncation_note(answer: Answer, limit: int) -> str:
     return f"(Câu hỏi quá dài nên tôi chỉ đọc {limit} ký tự đầu.)" if answer.truncated else ""
 
@@ -95,6 +101,7 @@ def render_answer(
         return markup.escape(small_talk_reply(answer.question))
     blocks = [truncation_note(answer, question_limit)]
     if answer.answered:
+        blocks.append(about_line(answer.about, markup))
         blocks.append(marked(answer.summary, answer.marks, markup))
         citations = list(dict.fromkeys(h.citation for h in answer.hits))
         lines = [citation_line(n, c, markup) for n, c in enumerate(citations, start=1)]

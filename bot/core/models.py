@@ -13,6 +13,12 @@ class Passage:
     position: int
     text: str
     section: str | None = None
+    faq: bool = False  # an FAQ answer: `section` is the question it answers
+
+    @property
+    def indexed_text(self) -> str:
+        """What the index reads: an FAQ answer together with its question."""
+        return f"{self.section} {self.text}" if self.faq and self.section else self.text
 
 
 @dataclass(frozen=True)
@@ -50,3 +56,4 @@ class Hit:
     passage_id: int
     text: str
     citation: Citation
+    question: str | None = None  # the FAQ question the passage answers; None for article text

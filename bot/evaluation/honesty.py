@@ -87,7 +87,7 @@ class Corpus:
             index,
             np.array(passage_of, dtype=np.int64),
             np.array(article_of, dtype=np.int64),
-            CorpusText(texts, citations),
+            CorpusText(texts, citations, {}),
             "eval",
         )
         return KnowledgeBase(None, self.pipeline, loaded, self.settings)

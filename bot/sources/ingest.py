@@ -30,6 +30,8 @@ FINGERPRINT_KEY = "pipeline_fingerprint"
 INGESTED_AT_KEY = "ingested_at"
 READY_VERSION_KEY = "ready_version"
 KNOWLEDGE_DIR_KEY = "knowledge_dir"  # the folder the automatic refresh last read
+# Bump when an unchanged file would now be read differently (2: `type: faq` files).
+LOADER_VERSION = 2
 
 
 @dataclass
@@ -57,7 +59,7 @@ class IngestReport:
 
 def ingest_fingerprint(pipeline: TextPipeline, max_words: int) -> str:
     """What stored passages depend on besides the files: a change forces a full re-ingest."""
-    return f"{pipeline.fingerprint}:w{max_words}"
+    return f"{pipeline.fingerprint}:w{max_words}:l{LOADER_VERSION}"
 
 
 def source_name(path: Path) -> str:
@@ -127,7 +129,7 @@ def _gone_sources(
 def _tokenize(
     pipeline: TextPipeline, articles: list[Article], show_progress: bool | None
 ) -> list[list[str]]:
-    texts = [a.title for a in articles] + [p.text for a in articles for p in a.passages]
+    texts = [a.title for a in articles] + [p.indexed_text for a in articles for p in a.passages]
     bar = tqdm(
         total=len(texts),
         unit="đoạn",

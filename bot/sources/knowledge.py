@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -14,6 +14,7 @@ import yaml
 
 from bot.core.models import Article, Passage
 from bot.core.sentences import SENTENCE_END, sentence_units
+from bot.sources.markdown import Body, Paragraph, parse_faq, parse_markdown
 
 HTML_SUFFIXES = (".html", ".htm")
 KNOWLEDGE_SUFFIXES = (".md", ".markdown", ".txt", *HTML_SUFFIXES)
@@ -22,13 +23,8 @@ SIDECAR_SUFFIXES = (".meta.yaml", ".meta.yml")
 _META_KEYS = ("title", "url", "published", "author", "publisher", "tags")
 _DATE_FORMATS = ("%d/%m/%Y", "%H:%M %d/%m/%Y", "%d/%m/%Y %H:%M", "%H:%M:%S %d/%m/%Y")
 _TIMESTAMP_RE = re.compile(r"^\d{1,2}:\d{2} \d{1,2}/\d{1,2}/\d{4}$")
-_HEADING_RE = re.compile(r"^(#{1,6})\s+(.*?)(?:\s+#+)?\s*$")
-_LIST_ITEM_RE = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(.*)$")
-_RULE_RE = re.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,})\s*$")
-_LINK_RE = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-_EMPHASIS_RE = re.compile(r"\*\*|__|`")
 _YAML = frontmatter.YAMLHandler()
-_Body = tuple[list[tuple[str | None, str]], dict[str, Any]]
+FAQ_TYPE = "faq"  # `type: faq` in the front matter or sidecar: a file of questions and answers
 
 
 class KnowledgeFileError(Exception):
@@ -82,13 +78,14 @@ def load_text_file(path: Path, source: str | None = None, max_words: int = 120) 
     if not text.strip():
         raise KnowledgeFileError(path, "tệp rỗng")
     file_meta, body_text = _split_front_matter(path, text)
-    suffix = path.suffix.lower()
-    # Front matter marks Markdown, except in .txt where it only adds metadata to scraped text.
-    is_markdown = suffix in (".md", ".markdown") or (_YAML.detect(text) and suffix != ".txt")
-    paragraphs, body_meta = (parse_markdown if is_markdown else _parse_text)(body_text)
     sidecar_data, sidecar_meta = _read_sidecar(path)
+    answers: frozenset[int] = frozenset()
+    if {**file_meta, **sidecar_meta}.get("faq"):
+        paragraphs, body_meta, answers = parse_faq(body_text)
+    else:
+        paragraphs, body_meta = _parse_body(path, text, body_text)
     meta = {**body_meta, **file_meta, **sidecar_meta}
-    passages = split_passages(paragraphs, max_words)
+    passages = split_passages(paragraphs, max_words, answers)
     if not passages:
         raise KnowledgeFileError(path, "không có đoạn văn nào")
     return Article(
@@ -102,6 +99,14 @@ def load_text_file(path: Path, source: str | None = None, max_words: int = 120) 
         publisher=meta.get("publisher"),
         tags=meta.get("tags", ()),
     )
+
+
+def _parse_body(path: Path, text: str, body_text: str) -> Body:
+    """An article's body, as Markdown or as scraped text."""
+    suffix = path.suffix.lower()
+    # Front matter marks Markdown, except in .txt where it only adds metadata to scraped text.
+    is_markdown = suffix in (".md", ".markdown") or (_YAML.detect(text) and suffix != ".txt")
+    return (parse_markdown if is_markdown else _parse_text)(body_text)
 
 
 def read_bytes(path: Path) -> bytes:
@@ -168,6 +173,9 @@ def _parse_meta(path: Path, yaml_text: str, problem: str) -> dict[str, Any]:
             meta[key] = str(value).strip()
         if key in meta and meta[key] is None:
             raise KnowledgeFileError(path, f"{problem}: {key} không hợp lệ: {value!r}")
+    # Only `faq` means anything; other types (a site generator's "post") change nothing.
+    if str(loaded.get("type") or "").strip().casefold() == FAQ_TYPE:
+        meta["faq"] = True
     return meta
 
 
@@ -195,53 +203,13 @@ def _parse_tags(value: object) -> tuple[str, ...] | None:
     return tuple(str(item).strip() for item in items if item is not None and str(item).strip())
 
 
-def parse_markdown(text: str) -> _Body:
-    """Blank-line paragraphs; headings set the section; the first `# ` is the title."""
-    paragraphs: list[tuple[str | None, str]] = []
-    meta: dict[str, Any] = {}
-    section: str | None = None
-    block: list[str] = []
-    for line in [*text.split("\n"), ""]:
-        heading = _HEADING_RE.match(line.strip())
-        if line.strip() and not heading and not _RULE_RE.match(line):
-            block.append(line)
-            continue
-        if paragraph := _join_block(block):
-            paragraphs.append((section, paragraph))
-        block = []
-        title = _clean_inline(heading.group(2)) if heading else ""
-        if heading and len(heading.group(1)) == 1 and title and "title" not in meta:
-            # The document title labels the whole article, not a section of it.
-            meta["title"] = title
-        elif title:
-            section = title
-    return paragraphs, meta
-
-
-def _join_block(block: list[str]) -> str:
-    """Join a block's lines into one paragraph, keeping list items apart with "; "."""
-    paragraph = ""
-    for line in block:
-        item = _LIST_ITEM_RE.match(line)
-        text = _clean_inline(item.group(1) if item else line.lstrip(" >"))
-        # An intro line ending in ":" reads fine before its items; bare items need "; ".
-        joiner = "; " if item and not paragraph.endswith((":", ";", ".", ",")) else " "
-        paragraph = f"{paragraph}{joiner}{text}" if paragraph else text
-    return " ".join(paragraph.split())
-
-
-def _clean_inline(text: str) -> str:
-    """Drop link targets and emphasis markers that would pollute search and answers."""
-    return _EMPHASIS_RE.sub("", _LINK_RE.sub(r"\1", text)).strip()
-
-
-def _parse_text(text: str) -> _Body:
+def _parse_text(text: str) -> Body:
     """One paragraph per line; a leading timestamp enables byline and noise detection."""
     lines = [line.strip() for line in text.split("\n") if line.strip()]
     published = _parse_timestamp(lines[0]) if lines else None
     if published is None:
         return [(None, line) for line in lines], {}
-    paragraphs: list[tuple[str | None, str]] = []
+    paragraphs: list[Paragraph] = []
     meta: dict[str, Any] = {"published": published}
     for line in lines[1:]:
         # Scraped pages append related-news timestamps and headlines after the article.
@@ -267,13 +235,16 @@ def _is_byline(line: str) -> bool:
 
 
 def split_passages(
-    paragraphs: Iterable[tuple[str | None, str]], max_words: int = 120
+    paragraphs: Iterable[Paragraph], max_words: int = 120, answers: Collection[int] = ()
 ) -> tuple[Passage, ...]:
-    """Split (section, paragraph) pairs into passages of at most max_words words."""
+    """Split (section, paragraph) pairs into passages of at most max_words words.
+
+    The paragraphs whose index is in `answers` are FAQ answers: their section is the question.
+    """
     if max_words < 1:
         raise ValueError("max_words must be at least 1")
     passages: list[Passage] = []
-    for section, paragraph in paragraphs:
+    for n, (section, paragraph) in enumerate(paragraphs):
         chunks: list[list[str]] = []
         # Greedy packing keeps whole sentences together whenever they fit.
         for unit in sentence_units(paragraph.split(), max_words):
@@ -282,11 +253,11 @@ def split_passages(
             else:
                 chunks.append(unit)
         for chunk in chunks:
-            passages.append(Passage(len(passages), " ".join(chunk), section))
+            passages.append(Passage(len(passages), " ".join(chunk), section, n in answers))
     return tuple(passages)
 
 
-def derive_title(paragraphs: list[tuple[str | None, str]], path: Path) -> str:
+def derive_title(paragraphs: list[Paragraph], path: Path) -> str:
     """First sentence of the first paragraph, cut to 12 words with "…"."""
     words = paragraphs[0][1].split() if paragraphs else []
     sentence = next(iter(sentence_units(words, max(len(words), 1))), [])

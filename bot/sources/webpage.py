@@ -13,13 +13,8 @@ import trafilatura
 from trafilatura.settings import Document
 
 from bot.core.models import Article
-from bot.sources.knowledge import (
-    KnowledgeFileError,
-    derive_title,
-    parse_markdown,
-    read_bytes,
-    split_passages,
-)
+from bot.sources.knowledge import KnowledgeFileError, derive_title, read_bytes, split_passages
+from bot.sources.markdown import parse_markdown
 
 log = logging.getLogger(__name__)
 NO_MAIN_TEXT = "không trích được nội dung chính của trang (chỉ có menu, trống hoặc không phải HTML)"

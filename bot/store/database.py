@@ -40,10 +40,11 @@ class StoredPassage:
 
 
 class CorpusText(NamedTuple):
-    """Passage id → (article id, text), and article id → citation."""
+    """Passage id → (article id, text), article id → citation, FAQ answer's id → its question."""
 
     passages: dict[int, tuple[int, str]]
     citations: dict[int, Citation]
+    questions: dict[int, str]
 
 
 def _date_text(value: datetime | None) -> str | None:
@@ -137,8 +138,9 @@ class Store:
         article_id = cur.lastrowid
         for passage, terms in zip(article.passages, passage_terms, strict=True):
             cur = await self.db.execute(
-                "INSERT INTO passages(article_id, position, section, text) VALUES(?, ?, ?, ?)",
-                (article_id, passage.position, passage.section, passage.text),
+                "INSERT INTO passages(article_id, position, section, text, faq)"
+                " VALUES(?, ?, ?, ?, ?)",
+                (article_id, passage.position, passage.section, passage.text, passage.faq),
             )
             await self.db.execute(
                 "INSERT INTO passage_terms(passage_id, terms) VALUES(?, ?)",
@@ -185,9 +187,12 @@ class Store:
             citations = {
                 r[0]: Citation(r[1], format_date(r[2]), r[3], r[4], r[5]) async for r in cur
             }
-        async with self.db.execute("SELECT id, article_id, text FROM passages") as cur:
+        async with self.db.execute(
+            "SELECT id, article_id, text, CASE WHEN faq THEN section END FROM passages"
+        ) as cur:
             rows = await cur.fetchall()
-        return CorpusText({r[0]: (r[1], r[2]) for r in rows}, citations)
+        questions = {r[0]: r[3] for r in rows if r[3]}
+        return CorpusText({r[0]: (r[1], r[2]) for r in rows}, citations, questions)
 
     async def passages(self, passage_ids: Sequence[int]) -> dict[int, StoredPassage]:
         """Passages with their citations, keyed by id."""

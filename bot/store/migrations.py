@@ -104,6 +104,12 @@ MIGRATIONS: tuple[Migration, ...] = (
         "add_questions_confidence",
         "ALTER TABLE questions ADD COLUMN confidence REAL;",
     ),
+    Migration(
+        # 1 for a passage that answers an FAQ question (its section); the answer then says
+        # what it is about. Older passages come from articles, never from FAQ files: 0.
+        "add_passages_faq",
+        "ALTER TABLE passages ADD COLUMN faq INTEGER NOT NULL DEFAULT 0;",
+    ),
 )
 
 

@@ -7,7 +7,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
-from bot.core.formatting import citation_line
+from bot.core.formatting import about_line, citation_line
 from bot.store.records import answer_of, hash_user, list_articles, set_vote
 from bot.telegram import texts
 from bot.telegram.handlers import PAGE_SIZE, Core, answer_question, core_of, render
@@ -71,7 +71,9 @@ async def answer_page(core: Core, question_id: int, page: int) -> tuple[str, boo
         return "", False
     blocks = [texts.MORE_TITLE.format(page=page + 1)]
     for n, hit in enumerate(hits, start=start + 1):
-        blocks.append(f"{HTML.escape(hit.text)}\n{citation_line(n, hit.citation, HTML)}")
+        about = about_line(hit.question, HTML)
+        text = f"{about}\n{HTML.escape(hit.text)}" if about else HTML.escape(hit.text)
+        blocks.append(f"{text}\n{citation_line(n, hit.citation, HTML)}")
     return "\n\n".join(blocks), start + PAGE_SIZE < len(passage_ids)
 
 

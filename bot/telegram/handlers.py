@@ -18,7 +18,8 @@ from telegram.ext import ContextTypes
 
 from bot import __version__
 from bot.core.answer import Answer, Outcome
-from bot.core.formatting import citation_line, render_answer
+from bot.core.formatting import about_line, citation_line, render_answer
+from bot.core.models import Hit
 from bot.editors.reloading import Reloader
 from bot.engine import KnowledgeBase
 from bot.settings import Settings
@@ -201,6 +202,13 @@ async def on_about(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await update.effective_message.reply_html(text, disable_web_page_preview=True)
 
 
+def _inline_text(hit: Hit) -> str:
+    """A passage sent from inline mode: what it is about (FAQ), its text, its citation."""
+    blocks = [about_line(hit.question, HTML), HTML.escape(hit.text)]
+    blocks.append(citation_line(1, hit.citation, HTML))
+    return "\n\n".join(b for b in blocks if b)
+
+
 async def on_inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Top passages as inline results; nothing for an empty or unanswerable query."""
     query = update.inline_query
@@ -213,7 +221,7 @@ async def on_inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
             title=hit.citation.title[:100],
             description=hit.text[:160],
             input_message_content=InputTextMessageContent(
-                f"{HTML.escape(hit.text)}\n\n{citation_line(1, hit.citation, HTML)}",
+                _inline_text(hit),
                 parse_mode=ParseMode.HTML,
                 disable_web_page_preview=True,
             ),

@@ -17,6 +17,9 @@ SEED_KNOWLEDGE = REPO_ROOT / "knowledge"
 DATA_DIR = REPO_ROOT / "tests" / "data"
 SEED_NAME = "chinh-quyen-so-hai-phong.txt"
 SEED_TITLE = "Xây dựng Chính quyền số ở Hải Phòng"
+FAQ_DIR = DATA_DIR / "faq"  # two made-up FAQ files (type: faq), test data only
+FAQ_ID_TITLE = "Hỏi đáp về thẻ căn cước (dữ liệu thử nghiệm)"
+FAQ_SERVICES_TITLE = "Câu hỏi thường gặp về dịch vụ công trực tuyến (dữ liệu thử nghiệm)"
 
 # Every key Settings reads; a developer's shell or .env must not leak into the tests.
 SETTINGS_ENV = (

@@ -46,3 +46,29 @@ async def test_confidence_column_is_added_to_a_schema_6_database_keeping_its_row
     db.close()
     assert rows == [(1, "cũ", 2.5, 1, 12.0, None), (new, "mới", 3.0, 0, 8.0, 0.31)]
     assert answers == [(1, "[7]"), (new, "[9]")]
+
+
+async def test_faq_column_is_added_to_a_schema_7_database_its_passages_not_faq(
+    settings: Settings,
+) -> None:
+    settings.db_path.parent.mkdir(parents=True)
+    with sqlite3.connect(settings.db_path) as db:  # as schema version 7 left it
+        db.executescript("".join(m.sql for m in MIGRATIONS[:7]) + "PRAGMA user_version = 7;")
+        db.execute(
+            "INSERT INTO articles(source, content_hash, title, ingested_at)"
+            " VALUES('a.md', 'h', 'Bài cũ', '2024-05-01T03:00:00+00:00')"
+        )
+        db.execute(
+            "INSERT INTO passages(article_id, position, section, text) VALUES(1, 0, 'S', 'T')"
+        )
+        assert "faq" not in columns(db, "passages")
+    db.close()
+
+    store = await Store.open(settings.db_path)
+    try:
+        text = await store.corpus_text()
+    finally:
+        await store.close()
+
+    assert MIGRATIONS[7].name == "add_passages_faq"
+    assert text.passages == {1: (1, "T")} and text.questions == {}  # a section is no question
