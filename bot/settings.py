@@ -74,6 +74,7 @@ class Settings(BaseSettings):
         default_factory=default_knowledge_dir, validation_alias=_env("KNOWLEDGE_DIR")
     )
     abbreviations_file: Path | None = Field(None, validation_alias=_env("BOT_ABBREVIATIONS_FILE"))
+    shorthand_file: Path | None = Field(None, validation_alias=_env("BOT_SHORTHAND_FILE"))
     top_k: int = Field(3, ge=1, le=10, validation_alias=_env("BOT_TOP_K"))
     bm25_k1: float = Field(0.5, gt=0, validation_alias=_env("BM25_K1"))
     bm25_b: float = Field(0.75, ge=0, le=1, validation_alias=_env("BM25_B"))
@@ -145,9 +146,14 @@ class Settings(BaseSettings):
         return level
 
     @model_validator(mode="after")
-    def _abbreviations_exist(self) -> Settings:
-        if self.abbreviations_file is not None and not self.abbreviations_file.is_file():
-            raise ValueError(f"BOT_ABBREVIATIONS_FILE: không có tệp {self.abbreviations_file}")
+    def _tables_exist(self) -> Settings:
+        tables = (
+            ("BOT_ABBREVIATIONS_FILE", self.abbreviations_file),
+            ("BOT_SHORTHAND_FILE", self.shorthand_file),
+        )
+        for key, path in tables:
+            if path is not None and not path.is_file():
+                raise ValueError(f"{key}: không có tệp {path}")
         return self
 
     def bot_token(self) -> str:

@@ -100,3 +100,15 @@ def test_a_webhook_telegram_would_refuse_stops_at_start_up(url: str, reason: str
 def test_a_webhook_on_a_port_telegram_calls_is_accepted() -> None:
     settings = load_settings(webhook_url="https://bot.example.gov.vn:8443/tg", _env_file=None)
     assert settings.webhook_url == "https://bot.example.gov.vn:8443/tg"
+
+
+def test_the_shorthand_file_reaches_the_pipeline(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.cli.common import pipeline_for
+
+    extra = tmp_path / "short.tsv"
+    extra.write_text("hsơ\thồ sơ\n", encoding="utf-8")
+    monkeypatch.setenv("BOT_SHORTHAND_FILE", str(extra))
+    pipeline = pipeline_for(Settings(_env_file=None))  # type: ignore[call-arg]
+    assert pipeline.spell_out("HSƠ") == ("hồ", "sơ")

@@ -38,7 +38,9 @@ def os_reason(exc: OSError) -> str:
 
 
 def pipeline_for(settings: Settings) -> TextPipeline:
-    return TextPipeline(abbreviations_file=settings.abbreviations_file)
+    return TextPipeline(
+        abbreviations_file=settings.abbreviations_file, shorthand_file=settings.shorthand_file
+    )
 
 
 @asynccontextmanager

@@ -14,7 +14,7 @@ from bot.core.models import Hit
 from bot.core.personal_data import PLACEHOLDER_RE, Kind, redact, without_placeholders
 from bot.core.sentences import split_sentences
 from bot.core.small_talk import small_talk
-from bot.core.text import WORD_RE, TextPipeline, Word, fold, typed_diacritics
+from bot.core.text import WORD_RE, TextPipeline, Word, fold
 
 SUMMARY_MAX_WORDS = 70
 # Pasted HTML: the tag names ("b", "script") are not part of the question.
@@ -111,7 +111,7 @@ class Matcher:
 
     def __init__(self, pipeline: TextPipeline, question: str):
         self.pipeline = pipeline
-        self.accented = typed_diacritics(question)
+        self.accented = pipeline.typed_diacritics(question)
         words = pipeline.words(question)
         self.words = {
             self._key(s.accented)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 from underthesea import text_normalize, word_tokenize
 
@@ -28,7 +28,9 @@ class Syllable(NamedTuple):
 
 
 class Word(NamedTuple):
-    """A word as written, and the syllables it spells out to when it is an abbreviation."""
+    """A word as written, and the syllables it spells out to when it is an abbreviation.
+
+    A chat shorthand form ("ntn") is not a Word: its spelled-out syllables each are one."""
 
     syllable: Syllable
     expansion: tuple[Syllable, ...]
@@ -50,6 +52,8 @@ class Features:
     accented_syllables: bool = True
     segmented_words: bool = False
     drop_stopwords: bool = True
+    # Chat shorthand ("ko", "dc", "ntn") is replaced by its words: the form means nothing itself.
+    shorthand: Literal["replace", "add", "off"] = "replace"
 
 
 def _fold_table() -> dict[int, int | None]:
@@ -99,9 +103,9 @@ def _data_lines(name: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
 
 
-def load_abbreviations(extra: Path | None = None) -> dict[str, str]:
-    """Abbreviation → expansion, from the shipped table plus an editor's optional file."""
-    lines = _data_lines("abbreviations.tsv")
+def _load_table(name: str, extra: Path | None) -> dict[str, str]:
+    """FORM<TAB>words lines of a shipped table plus an editor's optional file (theirs win)."""
+    lines = _data_lines(name)
     if extra is not None and extra.is_file():
         lines += [ln.strip() for ln in extra.read_text(encoding="utf-8").splitlines()]
     table: dict[str, str] = {}
@@ -112,6 +116,21 @@ def load_abbreviations(extra: Path | None = None) -> dict[str, str]:
     return table
 
 
+def load_abbreviations(extra: Path | None = None) -> dict[str, str]:
+    """Abbreviation → expansion, from the shipped table plus an editor's optional file."""
+    return _load_table("abbreviations.tsv", extra)
+
+
+def load_shorthand(extra: Path | None = None) -> dict[str, tuple[str, ...]]:
+    """Chat shorthand, lower case → the syllables it stands for ("ntn" → như, thế, nào)."""
+    table = _load_table("shorthand_vi.tsv", extra)
+    return {
+        form.lower(): tuple(unicodedata.normalize("NFC", words.lower()).split())
+        for form, words in table.items()
+        if form and words.split()
+    }
+
+
 def load_stopwords() -> frozenset[str]:
     """The shipped stop-word list, every entry as its syllables."""
     return frozenset(
@@ -120,17 +139,26 @@ def load_stopwords() -> frozenset[str]:
 
 
 class TextPipeline:
-    """Normalises, expands abbreviations and emits BM25 terms, identically for all text."""
+    """Normalises, spells out shorthand and abbreviations, emits BM25 terms, alike for all text."""
 
-    def __init__(self, features: Features | None = None, abbreviations_file: Path | None = None):
+    def __init__(
+        self,
+        features: Features | None = None,
+        abbreviations_file: Path | None = None,
+        shorthand_file: Path | None = None,
+    ):
         self.features = features or Features()
         self.abbreviations_file = abbreviations_file
+        self.shorthand_file = shorthand_file
         self.stopwords = load_stopwords()
         self.folded_stopwords = frozenset(fold(w) for w in self.stopwords)
         table = load_abbreviations(abbreviations_file)
         self._abbrev_exact = {k: v for k, v in table.items() if len(k) <= 2}
         self._abbrev_any = {k.lower(): v for k, v in table.items() if len(k) > 2}
         self._abbrev_folded = {fold(k.lower()): fold(v.lower()).split() for k, v in table.items()}
+        shorthand = load_shorthand(shorthand_file) if self.features.shorthand != "off" else {}
+        # An administrative abbreviation is deliberate: it wins over a shorthand of the same form.
+        self.shorthand = {k: v for k, v in shorthand.items() if not self._is_abbreviation(k)}
         self.fingerprint = self._fingerprint(table)
         # A question is read twice (terms, then the answer's word matching): parse it once.
         self._words_of = lru_cache(maxsize=256)(self._split_words)
@@ -139,6 +167,7 @@ class TextPipeline:
         """Changes whenever the terms this pipeline emits could change; stored with the index."""
         digest = hashlib.sha256(repr((self.features, sorted(table.items()))).encode())
         digest.update(repr(sorted(self.stopwords)).encode())
+        digest.update(repr(sorted(self.shorthand.items())).encode())
         return digest.hexdigest()[:16]
 
     def normalize(self, text: str) -> str:
@@ -152,8 +181,21 @@ class TextPipeline:
             return self._abbrev_exact[word]
         return self._abbrev_any.get(word.lower())
 
+    def _is_abbreviation(self, lowered: str) -> bool:
+        return lowered in self._abbrev_any or any(k.lower() == lowered for k in self._abbrev_exact)
+
+    def spell_out(self, word: str) -> tuple[str, ...] | None:
+        """The syllables a chat shorthand stands for ("ko" → không), any letter case."""
+        return self.shorthand.get(word.lower())
+
+    def typed_diacritics(self, text: str) -> bool:
+        """`typed_diacritics`, with shorthand forms ("đc", "sđt") not counting as accents typed."""
+        return any(
+            has_diacritics(w) for w in WORD_RE.findall(text) if w.lower() not in self.shorthand
+        )
+
     def syllables(self, text: str) -> list[Syllable]:
-        """Lower-cased syllables with abbreviations followed by their expansions."""
+        """Lower-cased syllables, shorthand spelled out, abbreviations followed by expansions."""
         out: list[Syllable] = []
         for word in self._words_of(text):
             out.append(word.syllable)
@@ -166,19 +208,29 @@ class TextPipeline:
 
     def _split_words(self, text: str) -> tuple[Word, ...]:
         out: list[Word] = []
+        replace = self.features.shorthand == "replace"
         for word in WORD_RE.findall(self.normalize(text)):
             lowered = word.lower()
-            expansion = (self.expand(word) or "").lower().split()
+            short = self.shorthand.get(lowered)
+            if short and replace:
+                out.extend(Word(Syllable(s, fold(s)), ()) for s in short)
+                continue
+            expansion = short or (self.expand(word) or "").lower().split()
             spelled = tuple(Syllable(s, fold(s)) for s in expansion)
             out.append(Word(Syllable(lowered, fold(lowered)), spelled))
         return tuple(out)
 
     def folded_words(self, text: str) -> list[str]:
-        """Lower-case, accent-free words, abbreviations spelled out: a fast view for matching."""
+        """Lower-case, accent-free words, shorthand and abbreviations spelled out, for matching."""
         out: list[str] = []
-        for word in WORD_RE.findall(fold_text(text.lower())):
-            out.append(word)
-            out.extend(self._abbrev_folded.get(word, ()))
+        replace = self.features.shorthand == "replace"
+        for typed in WORD_RE.findall(unicodedata.normalize("NFC", text.lower())):
+            word, short = fold(typed), self.shorthand.get(typed)
+            if short:
+                out.extend(([] if replace else [word]) + [fold(s) for s in short])
+            else:
+                out.append(word)
+                out.extend(self._abbrev_folded.get(word, ()))
         return out
 
     def is_stopword(self, syllable: Syllable, accented: bool) -> bool:
@@ -191,7 +243,7 @@ class TextPipeline:
         """BM25 terms of `text`: the single entry point for passages and questions."""
         f = self.features
         syllables = self.syllables(text)
-        accented = typed_diacritics(text)
+        accented = self.typed_diacritics(text)
         content = [s for s in syllables if not self.is_stopword(s, accented)]
         kept = content if f.drop_stopwords else syllables
         folded = [s.folded for s in syllables]
@@ -222,5 +274,5 @@ class TextPipeline:
     def content_words(self, text: str) -> list[Syllable]:
         """The question's syllables that carry meaning (no stop words), for coverage checks."""
         syllables = self.syllables(text)
-        accented = typed_diacritics(text)
+        accented = self.typed_diacritics(text)
         return [s for s in syllables if not self.is_stopword(s, accented)]

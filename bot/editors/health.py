@@ -171,7 +171,7 @@ def looks_like_abbreviation(word: str, pipeline: TextPipeline) -> bool:
         return False
     if not (word.isupper() or "đ" in word.lower()):
         return False
-    if pipeline.expand(word) or pipeline.expand(fold_text(word)):
+    if pipeline.expand(word) or pipeline.expand(fold_text(word)) or pipeline.spell_out(word):
         return False
     return SYLLABLE_RE.fullmatch(fold(word.lower())) is None
 

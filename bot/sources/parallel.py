@@ -16,9 +16,11 @@ CHUNK = 64
 _worker_pipeline: TextPipeline | None = None
 
 
-def _init_worker(features: Features, abbreviations_file: Path | None) -> None:
+def _init_worker(
+    features: Features, abbreviations_file: Path | None, shorthand_file: Path | None
+) -> None:
     global _worker_pipeline
-    _worker_pipeline = TextPipeline(features, abbreviations_file)
+    _worker_pipeline = TextPipeline(features, abbreviations_file, shorthand_file)
 
 
 def _terms_chunk(texts: Sequence[str]) -> list[list[str]]:
@@ -47,7 +49,7 @@ def terms_for_all(
             if on_progress:
                 on_progress(len(chunk))
         return results
-    args = (pipeline.features, pipeline.abbreviations_file)
+    args = (pipeline.features, pipeline.abbreviations_file, pipeline.shorthand_file)
     with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=args) as pool:
         for chunk, chunk_terms in zip(chunks, pool.map(_terms_chunk, chunks)):
             results.extend(chunk_terms)

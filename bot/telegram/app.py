@@ -159,7 +159,9 @@ async def _post_init(app: Application) -> None:
     store = await Store.open(settings.db_path)
     if redacted := await redact_stored_questions(store):
         log.info("Đã che dữ liệu cá nhân trong %d câu hỏi lưu từ trước", redacted)
-    pipeline = TextPipeline(abbreviations_file=settings.abbreviations_file)
+    pipeline = TextPipeline(
+        abbreviations_file=settings.abbreviations_file, shorthand_file=settings.shorthand_file
+    )
     try:
         await _refresh_knowledge(store, pipeline, settings)
     except BaseException:

@@ -230,6 +230,7 @@ def test_ask_refreshes_after_a_file_is_added(
         ("BOT_MIN_CONFIDENCE", "2"),
         ("BOT_MAX_PASSAGE_WORDS", "5"),
         ("BOT_ABBREVIATIONS_FILE", "khong-co.tsv"),
+        ("BOT_SHORTHAND_FILE", "khong-co.tsv"),
     ],
 )
 def test_invalid_settings_exit_2_with_one_line(

@@ -136,6 +136,7 @@ def test_usage_errors_are_vietnamese_with_exit_2(
         ("ADMIN_USER_IDS", "12,lan", "ADMIN_USER_IDS: cần các số id Telegram"),
         ("WEBHOOK_SECRET", "có dấu", "WEBHOOK_SECRET: chỉ dùng A-Z"),
         ("BOT_ABBREVIATIONS_FILE", "khong-co.tsv", "BOT_ABBREVIATIONS_FILE: không có tệp"),
+        ("BOT_SHORTHAND_FILE", "khong-co.tsv", "BOT_SHORTHAND_FILE: không có tệp"),
     ],
 )
 def test_settings_errors_are_vietnamese_and_name_the_key(

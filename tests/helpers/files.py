@@ -26,6 +26,7 @@ SETTINGS_ENV = (
     "BOT_DB_PATH",
     "KNOWLEDGE_DIR",
     "BOT_ABBREVIATIONS_FILE",
+    "BOT_SHORTHAND_FILE",
     "BOT_TOP_K",
     "BM25_K1",
     "BM25_B",

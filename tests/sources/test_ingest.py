@@ -375,6 +375,15 @@ async def test_needs_refresh_when_the_abbreviations_change(
     assert await needs_refresh(store, extended, settings.knowledge_dir, settings.max_passage_words)
 
 
+async def test_needs_refresh_when_the_shorthand_table_changes(
+    store: Store, pipeline: TextPipeline, settings: Settings, tmp_path: Path
+) -> None:
+    await refresh(store, pipeline, settings)
+    extra = write(tmp_path / "short.tsv", "hsơ\thồ sơ\n")
+    extended = TextPipeline(shorthand_file=extra)
+    assert await needs_refresh(store, extended, settings.knowledge_dir, settings.max_passage_words)
+
+
 async def test_a_new_abbreviation_reaches_already_ingested_passages(
     store: Store, pipeline: TextPipeline, settings: Settings, tmp_path: Path
 ) -> None:
