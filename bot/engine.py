@@ -23,7 +23,7 @@ from bot.core.answer import (
     prepare_question,
     question_problem,
 )
-from bot.core.confidence import CONFIDENCE_MODEL, Evidence, Ranked, gather
+from bot.core.confidence import CONFIDENCE_MODEL, Evidence, Ranked, TermTable, gather
 from bot.core.index import BM25Index, BM25Params, Candidates, Postings, ScoredDoc
 from bot.core.models import Hit
 from bot.core.text import TextPipeline
@@ -170,21 +170,28 @@ class KnowledgeBase:
         ranking = self._rank(loaded, question.searched, top_k, further)
         hits = _hits(loaded, ranking.chosen)
 
+        table = TermTable(loaded.index, ranking.terms, list(ranking.docs.values()))
+
         def judge(coverage: float) -> tuple[float, Evidence | None]:
             if ranking.ranked is None:
                 return 0.0, None
-            evidence = gather(loaded.index, ranking.terms, ranking.ranked, coverage)
+            evidence = gather(table, ranking.ranked, coverage)
             return self.model.confidence(evidence), evidence
 
         answer = compose(self.pipeline, question, hits, judge, self.settings.min_confidence)
-        shown, demoted = self._supporting(loaded, ranking, question, answer)
+        shown, demoted = self._supporting(loaded, ranking, table, question, answer)
         further_ids = tuple(dict.fromkeys([*demoted, *ranking.further]))[
             : max(further, len(demoted))
         ]
         return dataclasses.replace(answer, hits=shown, further=further_ids)
 
     def _supporting(
-        self, loaded: LoadedIndex, ranking: Ranking, question: Question, answer: Answer
+        self,
+        loaded: LoadedIndex,
+        ranking: Ranking,
+        table: TermTable,
+        question: Question,
+        answer: Answer,
     ) -> tuple[tuple[Hit, ...], list[int]]:
         """The cited hits: the first, its article's, and others that would answer on their own.
 
@@ -199,7 +206,7 @@ class KnowledgeBase:
             same = loaded.text.passages[hit.passage_id][0] == first
             if (
                 same
-                or self._own_confidence(loaded, ranking, matcher, hit)
+                or self._own_confidence(loaded, ranking, table, matcher, hit)
                 >= self.settings.min_confidence
             ):
                 kept.append(dataclasses.replace(hit, rank=len(kept) + 1))
@@ -208,7 +215,7 @@ class KnowledgeBase:
         return tuple(kept), demoted
 
     def _own_confidence(
-        self, loaded: LoadedIndex, ranking: Ranking, matcher: Matcher, hit: Hit
+        self, loaded: LoadedIndex, ranking: Ranking, table: TermTable, matcher: Matcher, hit: Hit
     ) -> float:
         """This passage's confidence as it ranks: behind the answer's article (no margin)."""
         coverage = matcher.coverage(f"{hit.citation.title} {hit.text}")
@@ -216,7 +223,7 @@ class KnowledgeBase:
         chosen = [loaded.text.passages[pid][0] for pid, _ in ranking.chosen]
         share = chosen.count(article) / len(chosen)
         behind = Ranked(ranking.docs[hit.passage_id], hit.score, ranking.chosen[0][1], share)
-        return self.model.confidence(gather(loaded.index, ranking.terms, behind, coverage))
+        return self.model.confidence(gather(table, behind, coverage))
 
     async def ask(self, raw_question: str, top_k: int | None = None, further: int = 0) -> Answer:
         """The answer to one question (plus `further` passage ids to page); never raises.

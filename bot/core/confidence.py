@@ -47,57 +47,46 @@ class Model(NamedTuple):
         return 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0)))
 
 
-def term_kinds(terms: Sequence[str]) -> tuple[list[str], list[str]]:
-    """The question's folded syllables and folded syllable pairs, each once."""
-    plain = [t for t in dict.fromkeys(terms) if not t.startswith((SKIP_PREFIX, ACCENTED_PREFIX))]
-    return [t for t in plain if "_" not in t], [t for t in plain if t.count("_") == 1]
+def term_kinds(terms: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Masks over `terms` (already unique): folded syllables, and folded syllable pairs."""
+    plain = np.array([not t.startswith((SKIP_PREFIX, ACCENTED_PREFIX)) for t in terms], bool)
+    unders = np.array([t.count("_") for t in terms], dtype=np.int64)
+    return plain & (unders == 0), plain & (unders == 1)
 
 
-class TermStats:
-    """Per-term rarity and per-document presence, read from the index's postings."""
+class TermTable:
+    """The question's terms against the passages in play: rarity, known anywhere, in which passage.
 
-    def __init__(self, index: BM25Index):
-        self.index = index
+    Built once per question from the postings (one vectorised lookup per term), so the evidence
+    for the answer and for each further source costs a few array sums.
+    """
+
+    def __init__(self, index: BM25Index, terms: Sequence[str], docs: Sequence[int]):
+        unique = list(dict.fromkeys(terms))
+        offsets = index.postings.offsets
+        ids = [index.term_ids.get(t) for t in unique]
+        freqs = [0 if i is None else int(offsets[i + 1] - offsets[i]) for i in ids]
+        df = np.array(freqs, dtype=np.float64)
         # A small knowledge base is read as a sample of a larger one: in 8 passages every word
         # of the one article is "common", which would make a single unknown word outweigh them.
-        self.n_docs = max(len(index), PRIOR_PASSAGES)
+        n_docs = max(len(index), PRIOR_PASSAGES)
+        self.rarity = np.log1p((n_docs - df + 0.5) / (df + 0.5))
+        self.unknown = df == 0
+        self.unigram, self.bigram = term_kinds(unique)
+        self.column = {doc: c for c, doc in enumerate(dict.fromkeys(docs))}
+        targets = np.array(list(self.column), dtype=np.intp)
+        self.present = np.zeros((len(unique), len(targets)), dtype=bool)
+        for row, tid in enumerate(ids):
+            if tid is not None and len(targets):
+                posting = index.doc_ids[offsets[tid] : offsets[tid + 1]]
+                at = np.minimum(np.searchsorted(posting, targets), len(posting) - 1)
+                self.present[row] = posting[at] == targets
 
-    def rarity(self, term: str) -> float:
-        """A positive idf: rare terms weigh more; a term found nowhere weighs most."""
-        df = self.doc_freq(term)
-        return math.log(1.0 + (self.n_docs - df + 0.5) / (df + 0.5))
-
-    def doc_freq(self, term: str) -> int:
-        tid = self.index.term_ids.get(term)
-        if tid is None:
-            return 0
-        offsets = self.index.postings.offsets
-        return int(offsets[tid + 1] - offsets[tid])
-
-    def in_doc(self, term: str, doc: int) -> bool:
-        tid = self.index.term_ids.get(term)
-        if tid is None:
-            return False
-        offsets = self.index.postings.offsets
-        docs = self.index.doc_ids[offsets[tid] : offsets[tid + 1]]
-        at = int(np.searchsorted(docs, doc))
-        return at < len(docs) and int(docs[at]) == doc
-
-
-def _weighted_share(terms: list[str], weights: list[float], keep: list[bool]) -> float:
-    total = sum(weights)
-    return sum(w for w, k in zip(weights, keep) if k) / total if total else 0.0
-
-
-def term_cover(terms: Sequence[str], stats: TermStats, doc: int) -> float:
-    """How much of the question (every term kind, rarity-weighted) the passage holds.
-
-    Terms found nowhere count too (at their high rarity): a question that is mostly unknown
-    words is not "covered" by the one common word it shares with a passage.
-    """
-    unique = list(dict.fromkeys(terms))
-    weights = [stats.rarity(t) for t in unique]
-    return _weighted_share(unique, weights, [stats.in_doc(t, doc) for t in unique])
+    def share(self, mask: np.ndarray, hit: np.ndarray, weighted: bool = True) -> float:
+        """The (rarity-weighted) share of the `mask` terms for which `hit` holds."""
+        weights = self.rarity[mask] if weighted else mask[mask].astype(np.float64)
+        total = float(weights.sum())
+        return float(weights[hit[mask]].sum()) / total if total else 0.0
 
 
 class Ranked(NamedTuple):
@@ -109,27 +98,19 @@ class Ranked(NamedTuple):
     same_article_share: float
 
 
-def gather(index: BM25Index, terms: Sequence[str], ranked: Ranked, coverage: float) -> Evidence:
+def gather(table: TermTable, ranked: Ranked, coverage: float) -> Evidence:
     """The evidence for one question whose best passage is `ranked.top_doc`."""
-    stats = TermStats(index)
-    unigrams, bigrams = term_kinds(terms)
-    u_weights = [stats.rarity(t) for t in unigrams]
-    b_weights = [stats.rarity(t) for t in bigrams]
+    inside = table.present[:, table.column[ranked.top_doc]]
+    everything = np.ones_like(inside)
     return Evidence(
         coverage=coverage,
-        unigram_cover=_weighted_share(
-            unigrams, u_weights, [stats.in_doc(t, ranked.top_doc) for t in unigrams]
-        ),
-        bigram_cover=_weighted_share(
-            bigrams, b_weights, [stats.in_doc(t, ranked.top_doc) for t in bigrams]
-        ),
-        unknown_unigrams=_weighted_share(
-            unigrams, u_weights, [stats.doc_freq(t) == 0 for t in unigrams]
-        ),
-        unknown_bigrams=_weighted_share(
-            bigrams, [1.0] * len(bigrams), [stats.doc_freq(t) == 0 for t in bigrams]
-        ),
-        term_cover=term_cover(terms, stats, ranked.top_doc),
+        unigram_cover=table.share(table.unigram, inside),
+        bigram_cover=table.share(table.bigram, inside),
+        unknown_unigrams=table.share(table.unigram, table.unknown),
+        unknown_bigrams=table.share(table.bigram, table.unknown, weighted=False),
+        # Terms found nowhere count too (at their high rarity): a question that is mostly
+        # unknown words is not "covered" by the one common word it shares with a passage.
+        term_cover=table.share(everything, inside),
         **_competition(ranked),
     )
 
