@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from dataclasses import dataclass
 from pathlib import Path
 
 from bot.engine import KnowledgeBase
-from bot.sources.ingest import READY_VERSION_KEY, IngestReport, ingest, needs_refresh, newest_mtime
+from bot.sources.ingest import READY_VERSION_KEY, IngestReport, ingest, needs_refresh
 from bot.store.database import Store
 
 log = logging.getLogger(__name__)
@@ -28,6 +29,24 @@ class ReloadResult:
         return self.error is None
 
 
+FolderState = frozenset[tuple[str, int, int]]
+
+
+def folder_state(folder: Path) -> FolderState:
+    """Every visible file with its size and mtime: a removed or edited file always changes it.
+
+    Timestamps alone are not enough: the kernel's file clock ticks every few milliseconds, so a
+    file removed right after a failed ingest can leave the newest timestamp as it was.
+    """
+    state = set()
+    for path in folder.rglob("*"):
+        if not any(part.startswith(".") for part in path.relative_to(folder).parts):
+            with contextlib.suppress(OSError):  # gone while we looked: the next look sees it
+                info = path.stat()
+                state.add((str(path.relative_to(folder)), info.st_mtime_ns, info.st_size))
+    return frozenset(state)
+
+
 class Reloader:
     """Ingests and swaps one at a time; a failure leaves the old index serving."""
 
@@ -35,13 +54,13 @@ class Reloader:
         self.kb = kb
         self.settings = kb.settings
         self._lock = asyncio.Lock()
-        self._failed_stamp: float | None = None  # folder state of the last failed ingest
+        self._failed_stamp: FolderState | None = None  # folder of the last failed ingest
 
     async def refresh(self) -> ReloadResult:
         """Ingest knowledge/ into the DB, build the new index aside, then swap it in."""
         async with self._lock:
             folder = self.settings.knowledge_dir
-            stamp = newest_mtime(folder) if folder.is_dir() else None
+            stamp = folder_state(folder) if folder.is_dir() else None
             # Its own connection: the bot's question log commits on the shared one meanwhile.
             store = await Store.open(self.settings.db_path)
             try:
@@ -78,4 +97,4 @@ class Reloader:
         """A failed ingest is retried when the folder changes again, not every poll."""
         if self._failed_stamp is None or not folder.is_dir():
             return False
-        return newest_mtime(folder) == self._failed_stamp
+        return folder_state(folder) == self._failed_stamp
