@@ -6,6 +6,7 @@ import asyncio
 import time
 from typing import Any
 
+from bot.telegram import texts
 from tests.helpers import updates as U
 from tests.helpers.fake_bot_api import Call, FakeBotApi, TelegramHtml
 
@@ -65,3 +66,18 @@ def visible(call: Call) -> str:
     """The text a user sees (HTML parsed as Telegram does)."""
     text = call.params["text"]
     return TelegramHtml().parse(text) if call.params.get("parse_mode") == "HTML" else text
+
+
+async def replies(api: FakeBotApi, chat_id: int, count: int) -> list[str]:
+    """Wait until `chat_id` got `count` messages (any number of other sends meanwhile)."""
+    deadline = asyncio.get_running_loop().time() + WAIT
+    while len(sent := api.sent_texts(chat_id)) < count:
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"chat {chat_id}: {sent!r}, wanted {count} message(s)")
+        await asyncio.sleep(0.01)
+    return sent
+
+
+def is_answer(text: str) -> bool:
+    """An answer with sources, not the error apology."""
+    return "Nguồn:" in text and texts.ERROR not in text

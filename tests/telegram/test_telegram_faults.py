@@ -5,7 +5,6 @@ The real Application polls the fake Bot API over HTTP; faults are queued in the 
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import sys
 import traceback
@@ -21,6 +20,7 @@ from bot.telegram import texts
 from bot.telegram.app import RedactingFormatter, StartupFailureFilter, configure_logging
 from tests.helpers import updates as U
 from tests.helpers.bot_runner import TOKEN, running_bot
+from tests.helpers.conversation import is_answer, replies
 from tests.helpers.fake_bot_api import FakeBotApi
 
 QUESTION = "Chính quyền số là gì?"
@@ -33,20 +33,6 @@ TOKEN_LOGGERS = ("httpx", "httpcore")  # request URLs hold the token; configure_
 async def api() -> AsyncIterator[FakeBotApi]:
     async with FakeBotApi(token=TOKEN) as fake:
         yield fake
-
-
-async def replies(api: FakeBotApi, chat_id: int, count: int) -> list[str]:
-    """Wait until `chat_id` got `count` messages (any number of other sends meanwhile)."""
-    deadline = asyncio.get_running_loop().time() + WAIT
-    while len(texts_ := api.sent_texts(chat_id)) < count:
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"chat {chat_id}: {texts_!r}, wanted {count} message(s)")
-        await asyncio.sleep(0.01)
-    return texts_
-
-
-def is_answer(text: str) -> bool:
-    return "Nguồn:" in text and texts.ERROR not in text
 
 
 def error_records(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:

@@ -5,7 +5,6 @@ group privacy mode line at start-up. The real Application polls the fake Bot API
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator
@@ -19,6 +18,7 @@ from bot.telegram.app import PRIVACY_OFF, PRIVACY_ON
 from bot.telegram.faults import REPEAT_EVERY, FailureLog, sanitize_updates
 from tests.helpers import updates as U
 from tests.helpers.bot_runner import TOKEN, running_bot
+from tests.helpers.conversation import is_answer, replies
 from tests.helpers.fake_bot_api import FakeBotApi
 
 QUESTION = "Chính quyền số là gì?"
@@ -30,20 +30,6 @@ STRANGER, NAMELESS = U.USER_ID + 1, U.USER_ID + 2
 async def api() -> AsyncIterator[FakeBotApi]:
     async with FakeBotApi(token=TOKEN) as fake:
         yield fake
-
-
-async def replies(api: FakeBotApi, chat_id: int, count: int) -> list[str]:
-    """Wait until `chat_id` got `count` messages."""
-    deadline = asyncio.get_running_loop().time() + WAIT
-    while len(sent := api.sent_texts(chat_id)) < count:
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"chat {chat_id}: {sent!r}, wanted {count} message(s)")
-        await asyncio.sleep(0.01)
-    return sent
-
-
-def is_answer(text: str) -> bool:
-    return "Nguồn:" in text and texts.ERROR not in text
 
 
 def failures(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
