@@ -26,6 +26,7 @@ from bot.core.answer import (
 from bot.core.confidence import CONFIDENCE_MODEL, Evidence, Ranked, TermTable, gather
 from bot.core.index import BM25Index, BM25Params, Candidates, Postings, ScoredDoc
 from bot.core.models import Hit
+from bot.core.spelling import corrections
 from bot.core.text import TextPipeline
 from bot.settings import Settings
 from bot.store.database import CorpusText, IndexedPassage, Store
@@ -167,6 +168,7 @@ class KnowledgeBase:
     def answer_now(self, question: Question, top_k: int, further: int) -> Answer:
         """Rank and compose in the calling thread, on one corpus version throughout."""
         loaded = self.loaded
+        question = self._read_slips(loaded, question)
         ranking = self._rank(loaded, question.searched, top_k, further)
         hits = _hits(loaded, ranking.chosen)
 
@@ -184,6 +186,18 @@ class KnowledgeBase:
             : max(further, len(demoted))
         ]
         return dataclasses.replace(answer, hits=shown, further=further_ids)
+
+    def _read_slips(self, loaded: LoadedIndex, question: Question) -> Question:
+        """The question with its typing slips read as the knowledge base's words."""
+        index = loaded.index
+        offsets = index.postings.offsets
+
+        def doc_freq(term: str) -> int:
+            tid = index.term_ids.get(term)
+            return 0 if tid is None else int(offsets[tid + 1] - offsets[tid])
+
+        fixes = corrections(question.searched, doc_freq)
+        return dataclasses.replace(question, spelling=fixes) if fixes else question
 
     def _supporting(
         self,

@@ -14,6 +14,7 @@ from bot.core.models import Hit
 from bot.core.personal_data import PLACEHOLDER_RE, Kind, redact, without_placeholders
 from bot.core.sentences import split_sentences
 from bot.core.small_talk import small_talk
+from bot.core.spelling import Correction, apply
 from bot.core.text import WORD_RE, TextPipeline, Word, fold
 
 SUMMARY_MAX_WORDS = 70
@@ -38,11 +39,13 @@ class Question:
     text: str
     truncated: bool = False
     personal: tuple[Kind, ...] = ()  # kinds of personal data that were replaced
+    spelling: tuple[Correction, ...] = ()  # typing slips read as the word meant
 
     @property
     def searched(self) -> str:
-        """What the search reads: the text without its placeholders and its framing."""
-        return without_framing(without_placeholders(self.text))
+        """What the search reads: the text without its placeholders and its framing, typing
+        slips read as the words meant."""
+        return apply(without_framing(without_placeholders(self.text)), self.spelling)
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,7 @@ class Answer:
     evidence: Evidence | None = None  # what the confidence was computed from
     further: tuple[int, ...] = ()  # passage ids after the hits, for paging
     personal: tuple[Kind, ...] = ()  # personal data replaced in the question
+    spelling: tuple[Correction, ...] = ()  # words of the question read differently
 
     @property
     def answered(self) -> bool:
@@ -227,6 +231,7 @@ def compose(
             confidence=confidence,
             evidence=evidence,
             personal=question.personal,
+            spelling=question.spelling,
         )
     summary = lead(hits[0].text) if hits[0].question else summarize(matcher, hits[0].text)
     return Answer(
@@ -240,4 +245,5 @@ def compose(
         confidence,
         evidence,
         personal=question.personal,
+        spelling=question.spelling,
     )

@@ -91,6 +91,14 @@ def small_talk_reply(question: str) -> str:
     return f"{opening} {SMALL_TALK_INTRO}"
 
 
+def spelling_note(answer: Answer, markup: Markup) -> str:
+    """Which words were read differently, so a wrong reading is visible."""
+    if not answer.spelling:
+        return ""
+    read = ", ".join(f"«{fix.typed}» là «{fix.read_as}»" for fix in answer.spelling)
+    return markup.escape(f"(Tôi đọc {read}.)")
+
+
 def render_answer(
     answer: Answer, contact: str, markup: Markup = PLAIN, question_limit: int = 0
 ) -> str:
@@ -99,7 +107,7 @@ def render_answer(
         return markup.escape(HINTS[answer.outcome])
     if answer.outcome is Outcome.SMALL_TALK:
         return markup.escape(small_talk_reply(answer.question))
-    blocks = [truncation_note(answer, question_limit)]
+    blocks = [truncation_note(answer, question_limit), spelling_note(answer, markup)]
     if answer.answered:
         blocks.append(about_line(answer.about, markup))
         blocks.append(marked(answer.summary, answer.marks, markup))
