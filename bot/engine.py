@@ -189,14 +189,7 @@ class KnowledgeBase:
 
     def _read_slips(self, loaded: LoadedIndex, question: Question) -> Question:
         """The question with its typing slips read as the knowledge base's words."""
-        index = loaded.index
-        offsets = index.postings.offsets
-
-        def doc_freq(term: str) -> int:
-            tid = index.term_ids.get(term)
-            return 0 if tid is None else int(offsets[tid + 1] - offsets[tid])
-
-        fixes = corrections(question.searched, doc_freq)
+        fixes = corrections(question.searched, loaded.index.doc_freq)
         return dataclasses.replace(question, spelling=fixes) if fixes else question
 
     def _supporting(

@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 from bot.core.text import TextPipeline
 from bot.engine import KnowledgeBase
 from bot.settings import Settings, SettingsError
-from bot.sources.ingest import needs_refresh, refresh_folder
+from bot.sources.ingest import EmptyKnowledge, needs_refresh, refresh_folder, stored_fallback
 from bot.sources.knowledge import folder_problem
 from bot.store.database import Store
 
@@ -63,15 +63,15 @@ async def opened(settings: Settings, refresh: bool = True) -> AsyncIterator[Know
 
 async def say_folder_problem(store: Store, problem: str | None) -> None:
     """A missing or empty knowledge folder is said, never left to look like "not found"."""
-    if problem is None:
-        return
-    articles, _ = await store.counts()
-    if not articles:
+    try:
+        warning = await stored_fallback(store, problem)
+    except EmptyKnowledge:
         raise SettingsError(
             f"Kho tri thức trống: {problem}. Đặt KNOWLEDGE_DIR là thư mục bài viết, "
             "hoặc nạp bài bằng `ingest`"
-        )
-    say(f"Lưu ý: {problem}; đang trả lời từ {articles} bài đã nạp trước đó")
+        ) from None
+    if warning:
+        say(warning)
 
 
 async def refresh_from_folder(store: Store, pipeline: TextPipeline, settings: Settings) -> None:

@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cached_property
 
 from bot.core.confidence import Evidence
 from bot.core.framing import without_framing
@@ -41,7 +42,7 @@ class Question:
     personal: tuple[Kind, ...] = ()  # kinds of personal data that were replaced
     spelling: tuple[Correction, ...] = ()  # typing slips read as the word meant
 
-    @property
+    @cached_property
     def searched(self) -> str:
         """What the search reads: the text without its placeholders and its framing, typing
         slips read as the words meant."""

@@ -65,8 +65,7 @@ class TermTable:
         unique = list(dict.fromkeys(terms))
         offsets = index.postings.offsets
         ids = [index.term_ids.get(t) for t in unique]
-        freqs = [0 if i is None else int(offsets[i + 1] - offsets[i]) for i in ids]
-        df = np.array(freqs, dtype=np.float64)
+        df = np.array([index.doc_freq(t) for t in unique], dtype=np.float64)
         # A small knowledge base is read as a sample of a larger one: in 8 passages every word
         # of the one article is "common", which would make a single unknown word outweigh them.
         n_docs = max(len(index), PRIOR_PASSAGES)

@@ -177,6 +177,12 @@ class BM25Index:
             np.multiply(np.repeat(idf[first:last], doc_freqs[first:last]), tf, out=weights[lo:hi])
         return weights
 
+    def doc_freq(self, term: str) -> int:
+        """How many documents hold `term` (0 for a term the index does not know)."""
+        tid = self.term_ids.get(term)
+        offsets = self.postings.offsets
+        return 0 if tid is None else int(offsets[tid + 1] - offsets[tid])
+
     def _term_slices(self, terms: Sequence[str]) -> list[tuple[slice, int]]:
         counts = Counter(t for t in terms if t in self.term_ids)
         offsets = self.postings.offsets

@@ -215,6 +215,21 @@ async def needs_refresh(
     return newest_mtime(knowledge_dir) > float(ingested_at)
 
 
+class EmptyKnowledge(Exception):
+    """The knowledge folder gives no articles and the database holds none either."""
+
+
+async def stored_fallback(store: Store, problem: str | None) -> str | None:
+    """What to say when the knowledge folder has `problem`: the stored articles still answer,
+    or EmptyKnowledge when there are none (every question would look "not found")."""
+    if problem is None:
+        return None
+    articles, _ = await store.counts()
+    if not articles:
+        raise EmptyKnowledge(problem)
+    return f"Lưu ý: {problem}; đang trả lời từ {articles} bài đã nạp trước đó"
+
+
 async def refresh_folder(
     store: Store,
     pipeline: TextPipeline,

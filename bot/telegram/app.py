@@ -24,7 +24,7 @@ from bot.core.text import TextPipeline
 from bot.editors.reloading import Reloader
 from bot.engine import KnowledgeBase
 from bot.settings import Settings, SettingsError
-from bot.sources.ingest import needs_refresh, refresh_folder
+from bot.sources.ingest import EmptyKnowledge, needs_refresh, refresh_folder, stored_fallback
 from bot.sources.knowledge import folder_problem
 from bot.store.database import Store
 from bot.store.privacy import redact_stored_questions
@@ -144,13 +144,15 @@ async def _refresh_knowledge(store: Store, pipeline: TextPipeline, settings: Set
     if problem is None and await needs_refresh(store, pipeline, folder, words):
         report = await refresh_folder(store, pipeline, folder, words)
         log.info("Kho tri thức đã cập nhật: %s", report.summary())
-    if problem is None:
-        return
-    articles, _ = await store.counts()
-    if not articles:
+    try:
+        warning = await stored_fallback(store, problem)
+    except EmptyKnowledge:
         # Every citizen would get "not found": better not to start, and say why.
-        raise SettingsError(f"Kho tri thức trống: {problem}. Đặt KNOWLEDGE_DIR là thư mục bài viết")
-    log.warning("Lưu ý: %s; đang trả lời từ %d bài đã nạp trước đó", problem, articles)
+        raise SettingsError(
+            f"Kho tri thức trống: {problem}. Đặt KNOWLEDGE_DIR là thư mục bài viết"
+        ) from None
+    if warning:
+        log.warning("%s", warning)
 
 
 async def _post_init(app: Application) -> None:
