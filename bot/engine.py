@@ -189,8 +189,12 @@ class KnowledgeBase:
 
     def _read_slips(self, loaded: LoadedIndex, question: Question) -> Question:
         """The question with its typing slips read as the knowledge base's words."""
-        fixes = corrections(question.searched, loaded.index.doc_freq)
+        fixes = corrections(question.searched, loaded.index.doc_freq, self._reads_itself)
         return dataclasses.replace(question, spelling=fixes) if fixes else question
+
+    def _reads_itself(self, word: str) -> bool:
+        """Shorthand and abbreviations: words the text pipeline spells out itself."""
+        return self.pipeline.spell_out(word) is not None or self.pipeline.expand(word) is not None
 
     def _supporting(
         self,

@@ -11,12 +11,17 @@ from bot.engine import bm25_params
 from bot.evaluation.beir import Metrics, evaluate_baseline, evaluate_pipeline, load_dataset
 from bot.evaluation.fitting import fit
 from bot.evaluation.honesty import Corpus, Honesty, Judged, honesty_at, judge_all, sweep
+from bot.evaluation.styles import Style
 from bot.settings import Settings
 
 
-def _metrics_table(rows: list[Metrics], folded: bool) -> str:
+def _style(args: argparse.Namespace) -> Style:
+    return Style.CHAT if args.chat else Style.FOLDED if args.fold else Style.WRITTEN
+
+
+def _metrics_table(rows: list[Metrics], style: Style) -> str:
     head = f"{'':18} {'Acc@1':>7} {'R@5':>7} {'R@10':>7} {'MRR@10':>7}"
-    lines = [f"Câu hỏi {'bỏ dấu' if folded else 'có dấu'} ({rows[0].queries} câu)", head]
+    lines = [f"Câu hỏi {style.value} ({rows[0].queries} câu)", head]
     lines += [
         f"{m.name:18} {m.acc1:7.3f} {m.recall5:7.3f} {m.recall10:7.3f} {m.mrr10:7.3f}" for m in rows
     ]
@@ -28,13 +33,14 @@ def _honesty_line(h: Honesty) -> str:
     return f"{h.threshold:7.2f} {h.right:7.3f} {h.honest:11.3f} {off:>14}"
 
 
-def honesty_table(judged: list[Judged], threshold: float, folded: bool) -> str:
+def honesty_table(judged: list[Judged], threshold: float, style: Style) -> str:
     """The figures at the configured threshold, then a table over thresholds."""
     now = honesty_at(judged, threshold)
     lines = [
-        f"Trung thực, chia đôi kho — câu hỏi {'bỏ dấu' if folded else 'có dấu'}",
+        f"Trung thực, chia đôi kho — câu hỏi {style.value}",
         f"BOT_MIN_CONFIDENCE={threshold:.2f}: đúng {now.right:.3f}, trung thực {now.honest:.3f}, "
-        f"câu ngoài chủ đề được trả lời {now.off_topic_answered}/{now.off_topic}",
+        f"câu ngoài chủ đề được trả lời {now.off_topic_answered}/{now.off_topic}; "
+        f"câu có bài được trả lời {now.answered:.3f}",
         f"{'ngưỡng':>7} {'đúng':>7} {'trung thực':>11} {'ngoài chủ đề':>14}",
     ]
     return "\n".join(lines + [_honesty_line(h) for h in sweep(judged)])
@@ -51,10 +57,10 @@ def _off_topic(path: Path | None) -> list[str]:
 async def _retrieval(args: argparse.Namespace, settings: Settings, folder: Path) -> None:
     dataset, pipeline = load_dataset(folder), pipeline_for(settings)
     params, weight = bm25_params(settings), settings.title_weight
-    rows = [evaluate_pipeline(dataset, pipeline, params, weight, args.fold)]
+    rows = [evaluate_pipeline(dataset, pipeline, params, weight, _style(args))]
     if not args.no_baseline:
-        rows.append(evaluate_baseline(dataset, args.fold))
-    print(_metrics_table(rows, args.fold))
+        rows.append(evaluate_baseline(dataset, _style(args)))
+    print(_metrics_table(rows, _style(args)))
 
 
 def _honesty(args: argparse.Namespace, settings: Settings, off: list[str]) -> list[Judged]:
@@ -63,11 +69,12 @@ def _honesty(args: argparse.Namespace, settings: Settings, off: list[str]) -> li
     curves: dict[str, list[Honesty]] = {}
     for folder in args.datasets:
         corpus = Corpus(load_dataset(folder), pipeline_for(settings), settings)
-        for folded in (False, True) if args.fit else (args.fold,):
-            judged = judge_all(corpus, folded, off)
-            print(f"{folder}\n{honesty_table(judged, settings.min_confidence, folded)}\n")
+        for style in (Style.WRITTEN, Style.FOLDED) if args.fit else (_style(args),):
+            judged = judge_all(corpus, style, off)
+            print(f"{folder}\n{honesty_table(judged, settings.min_confidence, style)}\n")
             pooled += judged
-            curves[f"{folder.name}{' (bỏ dấu)' if folded else ''}"] = sweep(judged)
+            label = "" if style is Style.WRITTEN else f" ({style.value})"
+            curves[f"{folder.name}{label}"] = sweep(judged)
     if args.plot:
         from bot.evaluation.honesty_plot import write_curve  # matplotlib on demand
 

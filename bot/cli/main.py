@@ -90,7 +90,13 @@ def build_parser(prog: str = "python -m bot") -> argparse.ArgumentParser:
         metavar="BỘ_DỮ_LIỆU",
         help="thư mục BEIR (corpus, queries, qrels); có thể nhiều thư mục",
     )
-    ev.add_argument("--fold", action="store_true", help="bỏ dấu tiếng Việt khỏi câu hỏi")
+    typed = ev.add_mutually_exclusive_group()
+    typed.add_argument("--fold", action="store_true", help="bỏ dấu tiếng Việt khỏi câu hỏi")
+    typed.add_argument(
+        "--chat",
+        action="store_true",
+        help="viết câu hỏi như nhắn tin: bỏ dấu, viết tắt (ko, dc, j…), một phần tư chữ hoa",
+    )
     ev.add_argument("--no-baseline", action="store_true", help="không chạy rank-bm25 thuần")
     ev.add_argument(
         "--honesty",

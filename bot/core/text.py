@@ -98,14 +98,15 @@ def ngrams(words: list[str], n: int, prefix: str = "") -> list[str]:
     return [prefix + "_".join(words[i : i + n]) for i in range(len(words) - n + 1)]
 
 
-def _data_lines(name: str) -> list[str]:
+def data_lines(name: str) -> list[str]:
+    """The non-empty, non-comment lines of a shipped data file."""
     text = resources.files("bot.data").joinpath(name).read_text(encoding="utf-8")
     return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
 
 
 def _load_table(name: str, extra: Path | None) -> dict[str, str]:
     """FORM<TAB>words lines of a shipped table plus an editor's optional file (theirs win)."""
-    lines = _data_lines(name)
+    lines = data_lines(name)
     if extra is not None and extra.is_file():
         lines += [ln.strip() for ln in extra.read_text(encoding="utf-8").splitlines()]
     table: dict[str, str] = {}
@@ -133,9 +134,7 @@ def load_shorthand(extra: Path | None = None) -> dict[str, tuple[str, ...]]:
 
 def load_stopwords() -> frozenset[str]:
     """The shipped stop-word list, every entry as its syllables."""
-    return frozenset(
-        syl for line in _data_lines("stopwords_vi.txt") for syl in line.lower().split()
-    )
+    return frozenset(syl for line in data_lines("stopwords_vi.txt") for syl in line.lower().split())
 
 
 class TextPipeline:

@@ -15,7 +15,8 @@ import numpy as np
 from rank_bm25 import BM25Okapi
 
 from bot.core.index import BM25Index, BM25Params, Postings
-from bot.core.text import WORD_RE, TextPipeline, fold
+from bot.core.text import WORD_RE, TextPipeline
+from bot.evaluation.styles import Style, rewriter
 from bot.sources.knowledge import split_passages
 from bot.sources.parallel import terms_for_all
 
@@ -157,7 +158,7 @@ def evaluate_pipeline(
     pipeline: TextPipeline,
     params: BM25Params,
     title_weight: int = 2,
-    fold_questions: bool = False,
+    style: Style = Style.WRITTEN,
     max_words: int = 120,
 ) -> Metrics:
     """Our pipeline and index over passages (title × weight + passage), ranked per article."""
@@ -167,7 +168,7 @@ def evaluate_pipeline(
     titles, bodies = terms[: len(ds.titles)], terms[len(ds.titles) :]
     lists = (titles[a] * title_weight + body for a, body in zip(article_of, bodies))
     index = BM25Index(Postings.build(lists), params)
-    prepare = fold if fold_questions else str
+    prepare = rewriter(style, pipeline)
     rankings = _rank_all(
         ds, lambda q: pipeline.terms(prepare(q)), lambda t: top_articles(index, article_of, t)
     )
@@ -179,10 +180,10 @@ def plain_syllables(text: str) -> list[str]:
     return WORD_RE.findall(text.lower())
 
 
-def evaluate_baseline(ds: Dataset, fold_questions: bool = False) -> Metrics:
+def evaluate_baseline(ds: Dataset, style: Style = Style.WRITTEN) -> Metrics:
     """Plain rank-bm25 BM25Okapi on lower-cased syllables of title + text."""
     bm25 = BM25Okapi([plain_syllables(f"{t} {x}") for t, x in zip(ds.titles, ds.texts)])
-    prepare = fold if fold_questions else str
+    prepare = rewriter(style, TextPipeline())
 
     def search(terms: Sequence[str]) -> list[int]:
         scores = bm25.get_scores(terms)

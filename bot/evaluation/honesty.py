@@ -18,9 +18,10 @@ from bot.core.answer import prepare_question
 from bot.core.confidence import Evidence
 from bot.core.index import BM25Index, Postings
 from bot.core.models import Citation
-from bot.core.text import TextPipeline, fold
+from bot.core.text import TextPipeline
 from bot.engine import KnowledgeBase, LoadedIndex, bm25_params
 from bot.evaluation.beir import Dataset, article_passages
+from bot.evaluation.styles import Style, rewriter
 from bot.settings import Settings
 from bot.sources.parallel import terms_for_all
 from bot.store.database import CorpusText
@@ -46,6 +47,9 @@ class Honesty:
     honest: float  # "not found", among questions whose gold is not there
     off_topic_answered: int
     off_topic: int
+    answered: float = (
+        0.0  # answered at all (gold cited or not), among questions whose gold is there
+    )
 
 
 def half_of(doc_id: str) -> int:
@@ -101,11 +105,11 @@ def _ask(kb: KnowledgeBase, text: str) -> tuple[set[str], float, Evidence | None
 
 
 def judge_all(
-    corpus: Corpus, fold_questions: bool = False, off_topic: Sequence[str] = ()
+    corpus: Corpus, style: Style = Style.WRITTEN, off_topic: Sequence[str] = ()
 ) -> list[Judged]:
     """Every question (and off-topic question) against both halves."""
     ds, judged = corpus.ds, []
-    prepare = fold if fold_questions else str
+    prepare = rewriter(style, corpus.pipeline)
     halves = [[a for a, d in enumerate(ds.doc_ids) if half_of(d) == h] for h in (0, 1)]
     for articles in halves:
         kb = corpus.knowledge_base(articles)
@@ -133,6 +137,7 @@ def honesty_at(judged: Sequence[Judged], threshold: float) -> Honesty:
         honest / max(len(absent), 1),
         sum(j.confidence >= threshold for j in off),
         len(off),
+        sum(j.confidence >= threshold for j in there) / max(len(there), 1),
     )
 
 

@@ -331,6 +331,24 @@ def test_eval_fold_strips_accents_from_questions(
     assert rows["rank-bm25 thuần"]["MRR@10"] < 1.0
 
 
+def test_eval_chat_types_questions_as_on_a_phone(
+    beir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["eval", str(beir), "--chat"]) == 0
+    out = capsys.readouterr().out
+    assert "như nhắn tin (3 câu)" in out
+    assert metric_rows(out)["bot này"]["Acc@1"] == 1.0
+
+
+def test_eval_fold_and_chat_exclude_each_other(
+    beir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as usage:
+        main(["eval", str(beir), "--fold", "--chat"])
+    assert usage.value.code == 2
+    assert "không dùng được cùng --fold" in capsys.readouterr().err
+
+
 def test_eval_without_baseline(beir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["eval", str(beir), "--no-baseline"]) == 0
     assert set(metric_rows(capsys.readouterr().out)) == {"bot này"}
