@@ -36,15 +36,35 @@ NEUTRAL_MARGIN, NEUTRAL_AGREEMENT = 0.24, 0.48
 PRIOR_PASSAGES = 1000
 
 
+class OffTopicGate(NamedTuple):
+    """A question most of whose word pairs occur nowhere in the knowledge base, and whose top
+    passage holds few of its (rarity-weighted) pairs, is not about this knowledge base."""
+
+    max_pair_cover: float = 0.3
+    min_unknown_pairs: float = 0.4
+    cap: float = 0.1  # its confidence, at most: below any threshold an office would choose
+
+    def closes(self, evidence: Evidence) -> bool:
+        return (
+            evidence.bigram_cover < self.max_pair_cover
+            and evidence.unknown_bigrams > self.min_unknown_pairs
+        )
+
+
+OFF_TOPIC_GATE = OffTopicGate()
+
+
 class Model(NamedTuple):
-    """Logistic regression over the evidence fields (in order), plus a bias."""
+    """Logistic regression over the evidence fields (in order), plus a bias; then the gate."""
 
     weights: tuple[float, ...]
     bias: float
+    gate: OffTopicGate | None = OFF_TOPIC_GATE
 
     def confidence(self, evidence: Evidence) -> float:
         z = self.bias + sum(w * x for w, x in zip(self.weights, evidence, strict=True))
-        return 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0)))
+        p = 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0)))
+        return min(p, self.gate.cap) if self.gate and self.gate.closes(evidence) else p
 
 
 def term_kinds(terms: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from bot.core.confidence import NO_EVIDENCE, Model
+from bot.core.confidence import NO_EVIDENCE, OFF_TOPIC_GATE, Model, OffTopicGate
 from bot.evaluation.honesty import Judged
 
 L2, STEPS, RATE = 1e-3, 4000, 0.5
@@ -24,9 +24,12 @@ def design(judged: Sequence[Judged]) -> tuple[np.ndarray, np.ndarray]:
     return x, y
 
 
-def fit(judged: Sequence[Judged]) -> Model:
-    """Gradient descent on the class-balanced, L2-penalised logistic loss."""
-    x, y = design(judged)
+def fit(judged: Sequence[Judged], gate: OffTopicGate | None = OFF_TOPIC_GATE) -> Model:
+    """Gradient descent on the class-balanced, L2-penalised logistic loss.
+
+    Questions the gate closes are left out: the model is for the questions it leaves open.
+    """
+    x, y = design([j for j in judged if not (gate and gate.closes(j.evidence or NO_EVIDENCE))])
     positive = min(max(float(y.mean()), 1e-6), 1 - 1e-6)
     sample = np.where(y == 1, 0.5 / positive, 0.5 / (1 - positive))
     w, b = np.zeros(x.shape[1]), 0.0
@@ -35,7 +38,7 @@ def fit(judged: Sequence[Judged]) -> Model:
         g = (p - y) * sample
         w -= RATE * (x.T @ g / len(y) + L2 * w)
         b -= RATE * float(g.mean())
-    return Model(tuple(round(float(v), 3) for v in w), round(b, 3))
+    return Model(tuple(round(float(v), 3) for v in w), round(b, 3), gate)
 
 
 def rejudge(judged: Sequence[Judged], model: Model) -> list[Judged]:

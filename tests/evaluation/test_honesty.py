@@ -8,10 +8,12 @@ from pathlib import Path
 import pytest
 
 from bot.cli.main import main
+from bot.core.confidence import Evidence
 from bot.core.text import TextPipeline
 from bot.evaluation.beir import load_dataset
 from bot.evaluation.fitting import fit
-from bot.evaluation.honesty import Corpus, half_of, honesty_at, judge_all, sweep
+from bot.evaluation.honesty import Corpus, Judged, half_of, honesty_at, judge_all, sweep
+from bot.evaluation.styles import Style
 from bot.settings import Settings
 from tests.helpers.files import DATA_DIR
 
@@ -23,7 +25,7 @@ OFF_TOPIC = TINY / "off_topic.txt"
 def judged() -> list:
     corpus = Corpus(load_dataset(TINY), TextPipeline(), Settings(_env_file=None))
     off = [ln for ln in OFF_TOPIC.read_text(encoding="utf-8").splitlines() if ln[:1] != "#"]
-    return judge_all(corpus, False, off)
+    return judge_all(corpus, Style.WRITTEN, off)
 
 
 def test_halves_are_stable_and_split_the_tiny_corpus_three_three() -> None:
@@ -57,6 +59,13 @@ def test_fitting_prefers_the_evidence_of_right_answers(judged: list) -> None:
     rights = [model.confidence(j.evidence) for j in judged if j.in_kb and j.gold_cited]
     wrongs = [model.confidence(j.evidence) for j in judged if j.evidence and not j.in_kb]
     assert sum(rights) / len(rights) > sum(wrongs) / len(wrongs) + 0.2
+
+
+def test_questions_the_off_topic_gate_closes_do_not_shape_the_model(judged: list) -> None:
+    # Labelled "right" on purpose: were they fitted, they would pull the weights.
+    closed = Evidence(0.9, 0.9, 0.1, 0.0, 0.9, 0.5, 0.9, 1.0)
+    fake = [Judged(True, True, 0.9, closed) for _ in range(50)]
+    assert fit(judged + fake) == fit(judged)
 
 
 def test_eval_honesty_prints_the_table_and_draws_the_curve(
