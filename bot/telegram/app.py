@@ -32,6 +32,7 @@ from bot.store.records import user_salt
 from bot.telegram import admin_commands, faults, handlers, privacy_commands
 from bot.telegram.callbacks import on_button, on_sources
 from bot.telegram.flood import FloodGuard
+from bot.telegram.redaction import RedactingFormatter
 from bot.telegram.startup import api_address, wait_for_telegram
 from bot.telegram.texts import ADMIN_COMMANDS, COMMANDS
 
@@ -51,20 +52,6 @@ PRIVACY_OFF = (
     "Chế độ riêng tư trong nhóm: TẮT — bot nhận mọi tin trong nhóm nhưng bỏ qua và không lưu "
     "tin không gửi cho bot (bật lại: @BotFather → /setprivacy)"
 )
-
-
-class RedactingFormatter(logging.Formatter):
-    """Removes the bot token from every log line, tracebacks included."""
-
-    def __init__(self, fmt: str, secrets: list[str]):
-        super().__init__(fmt)
-        self.secrets = [s for s in secrets if s]
-
-    def format(self, record: logging.LogRecord) -> str:
-        text = super().format(record)
-        for secret in self.secrets:
-            text = text.replace(secret, "[token]")
-        return text
 
 
 class StartupFailureFilter(logging.Filter):
