@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 from urllib.parse import urlsplit
 
 from telegram import BotCommand, BotCommandScopeChat, Update
@@ -51,6 +52,10 @@ PRIVACY_ON = (
 PRIVACY_OFF = (
     "Chế độ riêng tư trong nhóm: TẮT — bot nhận mọi tin trong nhóm nhưng bỏ qua và không lưu "
     "tin không gửi cho bot (bật lại: @BotFather → /setprivacy)"
+)
+GENERATED_SECRET = (
+    "WEBHOOK_SECRET chưa đặt: bot tự tạo một khoá bí mật ngẫu nhiên cho lần chạy này và đăng ký "
+    "với Telegram; yêu cầu không kèm đúng X-Telegram-Bot-Api-Secret-Token bị từ chối (403)"
 )
 
 
@@ -208,16 +213,24 @@ async def _post_shutdown(app: Application) -> None:
         await core.store.close()
 
 
+def webhook_secret(settings: Settings) -> str:
+    """WEBHOOK_SECRET, or a random one for this run: without it any POST would be believed."""
+    if settings.webhook_secret:
+        return settings.webhook_secret.get_secret_value()
+    log.warning(GENERATED_SECRET)
+    # token_urlsafe's alphabet (A-Z a-z 0-9 _ -) is the one Telegram accepts for secret_token.
+    return secrets.token_urlsafe(32)
+
+
 def serve(app: Application, settings: Settings) -> None:
     """PTB's run_webhook or run_polling: they reuse the current event loop and close it."""
     if settings.webhook_url:
-        secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
         app.run_webhook(
             listen=settings.webhook_listen,
             port=settings.webhook_port,
             url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
             webhook_url=settings.webhook_url,
-            secret_token=secret,
+            secret_token=webhook_secret(settings),
             allowed_updates=Update.ALL_TYPES,
             bootstrap_retries=UPDATER_BOOTSTRAP_RETRIES,
         )

@@ -346,6 +346,9 @@ class FakeBotApi:
             case "getupdates":
                 return self._get_updates(p)
             case "setwebhook" | "deletewebhook":
+                secret = p.get("secret_token")
+                valid = secret is None or re.fullmatch(r"[A-Za-z0-9_-]{1,256}", str(secret))
+                require(valid, "Bad Request: secret token contains unallowed characters")
                 self.webhook_url = p["url"] if key == "setwebhook" else ""
                 self.updates = [] if p.get("drop_pending_updates") else self.updates
             case "getwebhookinfo":
