@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -13,8 +12,7 @@ from datetime import UTC, datetime
 from bot.core.models import Citation
 from bot.core.personal_data import redact
 from bot.store.database import Store, format_date
-
-SALT_KEY = "user_hash_salt"
+from bot.store.salt import file_salt
 
 
 @dataclass(frozen=True)
@@ -42,15 +40,9 @@ def hash_user(user_id: int, salt: str) -> str:
     return hmac.new(salt.encode(), str(user_id).encode(), hashlib.sha256).hexdigest()[:32]
 
 
-async def user_salt(store: Store, configured: str | None) -> str:
-    """The configured salt, or one generated once and kept in the DB."""
-    if configured:
-        return configured
-    salt = await store.get_meta(SALT_KEY)
-    if salt is None:
-        salt = secrets.token_hex(16)
-        await store.set_meta(SALT_KEY, salt)
-    return salt
+def user_salt(store: Store, configured: str | None) -> str:
+    """BOT_USER_SALT when set, else the key file beside the database (never the DB itself)."""
+    return configured or file_salt(store.path)
 
 
 async def record_question(

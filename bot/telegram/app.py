@@ -156,15 +156,14 @@ async def _post_init(app: Application) -> None:
     pipeline = TextPipeline(
         abbreviations_file=settings.abbreviations_file, shorthand_file=settings.shorthand_file
     )
+    configured = settings.user_hash_salt.get_secret_value() if settings.user_hash_salt else None
     try:
+        salt = user_salt(store, configured)
         await _refresh_knowledge(store, pipeline, settings)
     except BaseException:
         await store.close()  # its thread would keep the process alive after the error line
         raise
     kb = await KnowledgeBase.open(store, pipeline, settings)
-    salt = await user_salt(
-        store, settings.user_hash_salt.get_secret_value() if settings.user_hash_salt else None
-    )
     app.bot_data["core"] = handlers.Core(
         kb, store, settings, salt, FloodGuard(settings.flood_limit), Reloader(kb)
     )
