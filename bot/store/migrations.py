@@ -126,6 +126,16 @@ MIGRATIONS: tuple[Migration, ...] = (
         "DELETE FROM meta WHERE key = 'user_hash_salt';",
         move_salt_to_key_file,
     ),
+    Migration(
+        # The chat (as a salted hash) and message an answer's buttons were sent on: a button
+        # pressed anywhere else is forged (callback data is only `v:<id>:1`). NULL on older
+        # rows, whose buttons then answer "expired".
+        "add_answers_chat_and_message",
+        """
+        ALTER TABLE answers ADD COLUMN chat_hash TEXT;
+        ALTER TABLE answers ADD COLUMN message_id INTEGER;
+        """,
+    ),
 )
 
 

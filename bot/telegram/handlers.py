@@ -24,7 +24,7 @@ from bot.editors.reloading import Reloader
 from bot.engine import KnowledgeBase
 from bot.settings import Settings
 from bot.store.database import Store
-from bot.store.records import QuestionRecord, hash_user, record_question
+from bot.store.records import QuestionRecord, bind_message, hash_user, record_question
 from bot.telegram import texts
 from bot.telegram.addressing import addressed_question, command_for_other_bot
 from bot.telegram.flood import FloodGuard
@@ -105,7 +105,10 @@ async def answer_question(
             answer.confidence if answer.hits else None,  # no passage: nothing to be sure of
         )
         cited = [h.citation for h in answer.hits]
-        qid = await record_question(core.store, record, shown + more, shown=len(shown), cited=cited)
+        chat_hash = hash_user(message.chat_id, core.salt)
+        qid = await record_question(
+            core.store, record, shown + more, shown=len(shown), cited=cited, chat_hash=chat_hash
+        )
         if answer.answered:
             markup = answer_keyboard(qid, 0, bool(more))
     text = render(answer, core)
@@ -113,7 +116,9 @@ async def answer_question(
         text += "\n\n" + HTML.escape(texts.SMALL_TALK_HELP)
     if answer.personal and not group and first_advice(context):
         text += "\n\n" + HTML.escape(texts.PERSONAL_DATA)
-    await send_html(message, text, group, markup)
+    sent = await send_html(message, text, group, markup)
+    if markup is not None:
+        await bind_message(core.store, qid, sent.message_id)
 
 
 def first_advice(context: ContextTypes.DEFAULT_TYPE) -> bool:
