@@ -29,7 +29,7 @@ from bot.telegram import texts
 from bot.telegram.addressing import addressed_question, command_for_other_bot
 from bot.telegram.flood import FloodGuard
 from bot.telegram.keyboards import answer_keyboard, examples_keyboard
-from bot.telegram.markup import HTML, split_message
+from bot.telegram.markup import HTML, TELEGRAM_LIMIT, cut_plain, plain_length, split_message
 
 log = logging.getLogger(__name__)
 PAGE_SIZE = 3
@@ -209,8 +209,10 @@ async def on_about(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 def _inline_text(hit: Hit) -> str:
     """A passage sent from inline mode: what it is about (FAQ), its text, its citation."""
-    blocks = [about_line(hit.question, HTML), HTML.escape(hit.text)]
-    blocks.append(citation_line(1, hit.citation, HTML))
+    about, citation = about_line(hit.question, HTML), citation_line(1, hit.citation, HTML)
+    # One message, no splitting: the passage is cut so that the citation always fits.
+    room = TELEGRAM_LIMIT - plain_length(f"{about}\n\n\n\n{citation}")
+    blocks = [about, HTML.escape(cut_plain(hit.text, room)), citation]
     return "\n\n".join(b for b in blocks if b)
 
 

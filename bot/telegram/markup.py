@@ -31,18 +31,43 @@ class HtmlMarkup(Markup):
 HTML = HtmlMarkup()
 
 
+def utf16_length(text: str) -> int:
+    """Telegram counts lengths in UTF-16 code units: an emoji outside the BMP counts two."""
+    return len(text) + sum(1 for char in text if ord(char) > 0xFFFF)
+
+
 def plain_length(fragment: str) -> int:
     """Length as Telegram counts it: UTF-16 units of the text after entities are parsed."""
-    return len(html.unescape(TAG_RE.sub("", fragment)).encode("utf-16-le")) // 2
+    return utf16_length(html.unescape(TAG_RE.sub("", fragment)))
+
+
+def utf16_prefix(text: str, limit: int) -> int:
+    """How many characters of `text` fit in `limit` UTF-16 units."""
+    units = 0
+    for count, char in enumerate(text):
+        units += 2 if ord(char) > 0xFFFF else 1
+        if units > limit:
+            return count
+    return len(text)
+
+
+def cut_plain(text: str, limit: int) -> str:
+    """Plain text cut to at most `limit` UTF-16 units at a space, ending with '…'."""
+    if utf16_length(text) <= limit:
+        return text
+    end = utf16_prefix(text, limit - 1)
+    space = text.rfind(" ", 0, end)
+    return text[: space if space > 0 else end].rstrip() + "…"
 
 
 def _hard_split(block: str, limit: int) -> list[str]:
     """Last resort for one oversized paragraph: drop its markup, cut at spaces, re-escape."""
     text = html.unescape(TAG_RE.sub("", block))
     pieces: list[str] = []
-    while len(text) > limit:
-        cut = text.rfind(" ", 0, limit)
-        cut = cut if cut > 0 else limit
+    while utf16_length(text) > limit:
+        end = max(utf16_prefix(text, limit), 1)
+        cut = text.rfind(" ", 0, end)
+        cut = cut if cut > 0 else end
         pieces.append(text[:cut])
         text = text[cut:].lstrip()
     pieces.append(text)
@@ -50,7 +75,8 @@ def _hard_split(block: str, limit: int) -> list[str]:
 
 
 def split_message(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
-    """Messages of at most `limit` characters, cut between paragraphs, then lines."""
+    """Messages of at most `limit` UTF-16 units (Telegram's count), cut between paragraphs,
+    then lines, then words."""
     chunks: list[str] = []
     current = ""
     for block in _blocks(text, limit):

@@ -105,6 +105,26 @@ def test_split_to_telegram_limit_by_default() -> None:
     assert all(len(visible(p)) <= TELEGRAM_LIMIT for p in parts)
 
 
+def units(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def test_emoji_count_two_units_as_in_telegram() -> None:
+    parts = split_message("😀" * 3000)
+
+    assert [units(visible(p)) for p in parts] == [4096, 1904]
+    assert "".join(parts) == "😀" * 3000
+
+
+def test_a_line_of_emoji_words_is_cut_at_spaces_within_the_unit_limit() -> None:
+    line = " ".join(["🏠" * 40] * 70)  # 70 words of 80 units: 5,669 units, 2,869 characters
+
+    parts = split_message(line, limit=TELEGRAM_LIMIT)
+
+    assert len(parts) == 2 and all(units(visible(p)) <= TELEGRAM_LIMIT for p in parts)
+    assert " ".join(parts).split() == line.split()
+
+
 # --- HtmlMarkup ----------------------------------------------------------------------------
 
 
