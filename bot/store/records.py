@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 from bot.core.models import Citation
 from bot.core.personal_data import redact
+from bot.core.text import well_formed
 from bot.store.database import Store, format_date
 from bot.store.salt import file_salt
 
@@ -67,7 +68,7 @@ async def record_question(
             datetime.now(UTC).isoformat(),
             record.chat_type,
             record.user_hash,
-            redact(record.question).text if record.question else record.question,
+            redact(well_formed(record.question)).text if record.question else record.question,
             record.top_score,
             int(record.answered),
             round(record.latency_ms, 2),

@@ -20,6 +20,7 @@ from bot import __version__
 from bot.core.answer import Answer, Outcome
 from bot.core.formatting import about_line, citation_line, render_answer
 from bot.core.models import Hit
+from bot.core.text import well_formed
 from bot.editors.reloading import Reloader
 from bot.engine import KnowledgeBase
 from bot.settings import Settings
@@ -170,7 +171,7 @@ async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         )
         return
     articles, _ = await core.store.counts()
-    name = update.effective_user.first_name if update.effective_user else ""
+    name = well_formed(update.effective_user.first_name) if update.effective_user else ""
     greeting = texts.GREETING.format(
         name=f" {HTML.escape(name)}" if name else "", articles=articles
     )

@@ -160,7 +160,8 @@ class _Handler(BaseHTTPRequestHandler):
         if match := PATH_RE.match(url.path):
             params = decode_params(self.headers.get("Content-Type", ""), body, url.query)
             status, payload = self.server.api.handle(match[1], match[2], params)
-        data = json.dumps(payload, ensure_ascii=False).encode()
+        # ASCII JSON, as Telegram sends it: lone surrogates travel as \udXXX escapes.
+        data = json.dumps(payload).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
