@@ -81,6 +81,7 @@ def configure_logging(token: str, level: str = "INFO") -> None:
     for handler in logging.getLogger().handlers:
         handler.setFormatter(formatter)
         handler.addFilter(StartupFailureFilter())
+        handler.addFilter(faults.RepeatFilter())
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
 
@@ -207,6 +208,7 @@ async def register_commands(app: Application, settings: Settings) -> None:
 
 
 async def _post_shutdown(app: Application) -> None:
+    faults.log_summary(app.bot_data["failures"])
     core = app.bot_data.get("core")
     if core is not None:
         await core.store.close()

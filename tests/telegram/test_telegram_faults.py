@@ -219,6 +219,31 @@ async def test_an_api_error_echoing_the_token_in_another_case_or_encoded_is_scru
     assert quote(secret, safe="").lower() not in printed
 
 
+async def test_an_outage_is_logged_with_one_traceback_per_kind_and_counts(
+    settings: Settings, api: FakeBotApi, caplog: pytest.LogCaptureFixture
+):
+    """Eight questions while every send fails (the apology too), and three failed polls."""
+    users = range(6_000_000, 6_000_008)
+    with configured_logging(TOKEN):
+        async with running_bot(settings, api):
+            for _ in range(3):
+                api.fail_next("getUpdates", 502, description="Bad Gateway")
+            for _ in range(2 * len(users)):
+                api.fail_next("sendMessage", 500)
+            for user_id in users:
+                api.push_update(U.private_text(QUESTION, user_id=user_id))
+            await api.wait_for("sendMessage", 2 * len(users), timeout=WAIT * 2)
+            api.push_update(U.private_text(QUESTION))
+            await replies(api, U.USER_ID, 1)  # Telegram is back: answered as usual
+
+    printed = caplog.text
+    assert printed.count("Traceback") == 2, printed  # one for the sends, one for the polls
+    assert "Exception happened while polling for updates. — lần thứ 3" in printed
+    assert printed.count("Không gửi được thông báo lỗi") <= 5  # then counted, not logged
+    assert "Tổng số lỗi lặp lại: NetworkError tại" in printed and ": 8 lần" in printed
+    assert "khi gửi lời xin lỗi: 8 lần" in printed
+
+
 # ---------------------------------------------------------------- formatter and filter
 
 
