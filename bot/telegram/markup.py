@@ -89,7 +89,35 @@ def split_message(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
         current = block
     if current:
         chunks.append(current)
-    return chunks
+    return _balanced(chunks)
+
+
+def _balanced(chunks: list[str]) -> list[str]:
+    """Each part valid HTML on its own: a tag open at a cut (a long <pre> report) is closed at
+    the end of its part and opened again at the start of the next; stray closings dropped."""
+    out: list[str] = []
+    opened: list[tuple[str, str]] = []  # (opening tag as written, tag name), carried over
+    for chunk in chunks:
+        text = "".join(tag for tag, _ in opened)
+        end = 0
+        for match in TAG_RE.finditer(chunk):
+            text += chunk[end : match.start()] + _track(match.group(0), opened)
+            end = match.end()
+        text += chunk[end:]
+        out.append(text + "".join(f"</{name}>" for _, name in reversed(opened)))
+    return out
+
+
+def _track(tag: str, opened: list[tuple[str, str]]) -> str:
+    """Update `opened` with one tag; returns it, or '' for a closing tag nothing opened."""
+    name = (tag.strip("</>").split() or [""])[0].lower()
+    if not tag.startswith("</"):
+        opened.append((tag, name))
+        return tag
+    if opened and opened[-1][1] == name:
+        opened.pop()
+        return tag
+    return ""
 
 
 def _blocks(text: str, limit: int) -> list[str]:

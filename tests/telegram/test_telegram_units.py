@@ -125,6 +125,20 @@ def test_a_line_of_emoji_words_is_cut_at_spaces_within_the_unit_limit() -> None:
     assert " ".join(parts).split() == line.split()
 
 
+def test_a_tag_open_at_a_cut_is_closed_and_reopened_so_each_part_is_valid_html() -> None:
+    """/stats sends its report as one <pre> block: cut by lines, each part must still parse."""
+    report = "<pre>" + "\n".join(f"Dòng {n}: " + "😀 câu hỏi " * 8 for n in range(120)) + "</pre>"
+
+    parts = split_message(report)
+
+    assert len(parts) > 1
+    assert all(p.startswith("<pre>") and p.endswith("</pre>") for p in parts)
+    assert all(units(visible(p)) <= TELEGRAM_LIMIT for p in parts)  # visible() parses as Telegram
+    assert [line for p in parts for line in visible(p).split("\n") if line] == [
+        line for line in visible(report).split("\n")
+    ]
+
+
 # --- HtmlMarkup ----------------------------------------------------------------------------
 
 
