@@ -16,7 +16,7 @@ from bot.core.personal_data import PLACEHOLDER_RE, Kind, redact, without_placeho
 from bot.core.sentences import split_sentences
 from bot.core.small_talk import small_talk
 from bot.core.spelling import Correction, apply
-from bot.core.text import WORD_RE, TextPipeline, Word, fold
+from bot.core.text import WORD_RE, TextPipeline, Word, fold, well_formed
 
 SUMMARY_MAX_WORDS = 70
 # Pasted HTML: the tag names ("b", "script") are not part of the question.
@@ -82,7 +82,7 @@ class Answer:
 
 def prepare_question(raw: str, max_chars: int) -> Question:
     """Drop markup tags, collapse whitespace, replace personal data, cut an over-long question."""
-    redaction = redact(" ".join(TAG_RE.sub(" ", raw).split()))
+    redaction = redact(" ".join(TAG_RE.sub(" ", well_formed(raw)).split()))
     text, personal = redaction.text, redaction.kinds
     if len(text) <= max_chars:
         return Question(text, personal=personal)

@@ -72,6 +72,17 @@ def _fold_table() -> dict[int, int | None]:
 FOLD_TABLE = _fold_table()
 
 
+def well_formed(text: str) -> str:
+    """`text` with every lone UTF-16 surrogate replaced by U+FFFD (a pair becomes its character).
+
+    Telegram's JSON may carry escaped halves of an emoji (`\\ud83d` alone); Python reads them
+    as lone surrogates, which UTF-8 and UTF-16 encoders (SQLite, HTTP) refuse.
+    """
+    if text.isascii():
+        return text
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+
+
 def fold_text(text: str) -> str:
     """Strip Vietnamese diacritics, đ→d included, at C speed: 'Đăng ký' → 'Dang ky'."""
     return text.translate(FOLD_TABLE)

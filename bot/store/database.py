@@ -86,7 +86,9 @@ class Store:
             # Deleted rows are zeroed on disk: /forget and the purge must not leave questions
             # readable in free pages of the file.
             await db.execute("PRAGMA secure_delete=ON")
-            await migrate(db)
+            if await migrate(db, path):
+                # Rows a migration deleted (the old salt) must not linger in the WAL file.
+                await db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         except BaseException:
             # An open connection's thread would keep the process alive after the error.
             await db.close()

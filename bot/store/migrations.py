@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import NamedTuple
 
 import aiosqlite
 
+from bot.store.salt import move_salt_to_key_file
+
+Prepare = Callable[[aiosqlite.Connection, Path], Awaitable[None]]
+
 
 class Migration(NamedTuple):
+    """A schema step; `prepare` runs first, for what SQL cannot do (writing a file)."""
+
     name: str
     sql: str
+    prepare: Prepare | None = None
 
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -110,15 +119,34 @@ MIGRATIONS: tuple[Migration, ...] = (
         "add_passages_faq",
         "ALTER TABLE passages ADD COLUMN faq INTEGER NOT NULL DEFAULT 0;",
     ),
+    Migration(
+        # The user-id salt leaves the database for a key file beside it (bot/store/salt.py):
+        # with the salt in the same file, a leaked database gave away every asker's id.
+        "move_user_salt_to_key_file",
+        "DELETE FROM meta WHERE key = 'user_hash_salt';",
+        move_salt_to_key_file,
+    ),
+    Migration(
+        # The chat (as a salted hash) and message an answer's buttons were sent on: a button
+        # pressed anywhere else is forged (callback data is only `v:<id>:1`). NULL on older
+        # rows, whose buttons then answer "expired".
+        "add_answers_chat_and_message",
+        """
+        ALTER TABLE answers ADD COLUMN chat_hash TEXT;
+        ALTER TABLE answers ADD COLUMN message_id INTEGER;
+        """,
+    ),
 )
 
 
-async def migrate(db: aiosqlite.Connection) -> int:
-    """Run the steps this database has not seen yet; returns the schema version."""
+async def migrate(db: aiosqlite.Connection, path: Path) -> int:
+    """Run the steps this database (at `path`) has not seen yet; returns how many ran."""
     async with db.execute("PRAGMA user_version") as cur:
         row = await cur.fetchone()
     done = row[0] if row else 0
     for version, step in enumerate(MIGRATIONS[done:], start=done + 1):
+        if step.prepare is not None:
+            await step.prepare(db, path)
         # executescript commits first, so each step and its version bump land together.
         await db.executescript(f"BEGIN;\n{step.sql}\nPRAGMA user_version = {version};\nCOMMIT;")
-    return len(MIGRATIONS)
+    return max(len(MIGRATIONS) - done, 0)

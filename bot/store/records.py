@@ -5,16 +5,15 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from bot.core.models import Citation
 from bot.core.personal_data import redact
+from bot.core.text import well_formed
 from bot.store.database import Store, format_date
-
-SALT_KEY = "user_hash_salt"
+from bot.store.salt import file_salt
 
 
 @dataclass(frozen=True)
@@ -42,15 +41,9 @@ def hash_user(user_id: int, salt: str) -> str:
     return hmac.new(salt.encode(), str(user_id).encode(), hashlib.sha256).hexdigest()[:32]
 
 
-async def user_salt(store: Store, configured: str | None) -> str:
-    """The configured salt, or one generated once and kept in the DB."""
-    if configured:
-        return configured
-    salt = await store.get_meta(SALT_KEY)
-    if salt is None:
-        salt = secrets.token_hex(16)
-        await store.set_meta(SALT_KEY, salt)
-    return salt
+def user_salt(store: Store, configured: str | None) -> str:
+    """BOT_USER_SALT when set, else the key file beside the database (never the DB itself)."""
+    return configured or file_salt(store.path)
 
 
 async def record_question(
@@ -60,11 +53,13 @@ async def record_question(
     *,
     shown: int | None = None,
     cited: Sequence[Citation] = (),
+    chat_hash: str | None = None,
 ) -> int:
     """Log a question and the ranked passages its answer pages through; returns its id.
 
     `shown` is how many of the leading passage_ids the reply cited, `cited` their citations
-    (kept as source and title, which survive a re-ingest; the reports count those).
+    (kept as source and title, which survive a re-ingest; the reports count those);
+    `chat_hash` the chat the answer goes to, the only one where its buttons work.
     """
     cur = await store.db.execute(
         "INSERT INTO questions(asked_at, chat_type, user_hash, question, top_score, answered,"
@@ -73,7 +68,7 @@ async def record_question(
             datetime.now(UTC).isoformat(),
             record.chat_type,
             record.user_hash,
-            redact(record.question).text if record.question else record.question,
+            redact(well_formed(record.question)).text if record.question else record.question,
             record.top_score,
             int(record.answered),
             round(record.latency_ms, 2),
@@ -83,8 +78,9 @@ async def record_question(
     question_id = int(cur.lastrowid or 0)
     articles = json.dumps(list(dict.fromkeys((c.source, c.title) for c in cited)))
     await store.db.execute(
-        "INSERT INTO answers(question_id, passage_ids, shown, cited) VALUES(?, ?, ?, ?)",
-        (question_id, json.dumps(list(passage_ids)), shown, articles if cited else None),
+        "INSERT INTO answers(question_id, passage_ids, shown, cited, chat_hash)"
+        " VALUES(?, ?, ?, ?, ?)",
+        (question_id, json.dumps(list(passage_ids)), shown, articles if cited else None, chat_hash),
     )
     await store.db.commit()
     return question_id
@@ -99,6 +95,28 @@ async def answer_of(store: Store, question_id: int) -> tuple[str, list[int]] | N
     ) as cur:
         row = await cur.fetchone()
     return (row[0] or "", json.loads(row[1])) if row else None
+
+
+async def bind_message(store: Store, question_id: int, message_id: int) -> None:
+    """Remember the message the answer's buttons were sent on: only presses there count."""
+    await store.db.execute(
+        "UPDATE answers SET message_id = ? WHERE question_id = ?", (message_id, question_id)
+    )
+    await store.db.commit()
+
+
+async def is_bound_to(store: Store, question_id: int, chat_hash: str, message_id: int) -> bool:
+    """Whether the answer's buttons were sent to this chat, on this message.
+
+    The message id is known only once Telegram has answered the send: a press in that moment
+    (within the same chat) is accepted.
+    """
+    async with store.db.execute(
+        "SELECT 1 FROM answers WHERE question_id = ? AND chat_hash = ?"
+        " AND (message_id IS NULL OR message_id = ?)",
+        (question_id, chat_hash, message_id),
+    ) as cur:
+        return await cur.fetchone() is not None
 
 
 async def set_vote(store: Store, question_id: int, user_hash: str, vote: int) -> bool:

@@ -6,22 +6,29 @@ import re
 
 from telegram import Message, MessageEntity
 
+from bot.core.text import well_formed
+
 
 def _body(message: Message) -> str:
     """What the user wrote: the text, or a photo's or document's caption."""
     return message.text or message.caption or ""
 
 
+def _utf16(text: str) -> bytes:
+    """UTF-16 code units, where entity offsets count; a lone surrogate is kept as a unit."""
+    return text.encode("utf-16-le", "surrogatepass")
+
+
 def _mentions_bot(message: Message, username: str, bot_id: int) -> list[MessageEntity]:
     """Entities in the text (or caption) that name this bot (@username, any case, or a link)."""
-    if message.text is not None:
-        entities, parse = message.entities, message.parse_entity
-    else:
-        entities, parse = message.caption_entities, message.parse_caption_entity
+    entities = message.entities if message.text is not None else message.caption_entities
+    encoded = _utf16(_body(message))  # not PTB's parse_entity: it fails on a lone surrogate
     found = []
     for entity in entities or ():
         if entity.type == MessageEntity.MENTION:
-            if parse(entity).lower() == f"@{username.lower()}":
+            start, end = entity.offset * 2, (entity.offset + entity.length) * 2
+            named = encoded[start:end].decode("utf-16-le", "surrogatepass")
+            if named.lower() == f"@{username.lower()}":
                 found.append(entity)
         elif entity.type == MessageEntity.TEXT_MENTION and entity.user and entity.user.id == bot_id:
             found.append(entity)
@@ -30,13 +37,15 @@ def _mentions_bot(message: Message, username: str, bot_id: int) -> list[MessageE
 
 def _without(message: Message, entities: list[MessageEntity]) -> str:
     """The message text with the given entities cut out (offsets count UTF-16 units)."""
-    encoded = _body(message).encode("utf-16-le")
+    encoded = _utf16(_body(message))
     for entity in sorted(entities, key=lambda e: e.offset, reverse=True):
         start, end = entity.offset * 2, (entity.offset + entity.length) * 2
         while encoded[end : end + 2] in (b",\x00", b":\x00"):  # "@Bot, question"
             end += 2
-        encoded = encoded[:start] + " ".encode("utf-16-le") + encoded[end:]
-    return re.sub(r"\s+", " ", encoded.decode("utf-16-le")).strip(" ,:")
+        encoded = encoded[:start] + _utf16(" ") + encoded[end:]
+    return re.sub(r"\s+", " ", well_formed(encoded.decode("utf-16-le", "surrogatepass"))).strip(
+        " ,:"
+    )
 
 
 def addressed_question(message: Message, username: str, bot_id: int) -> str | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 from urllib.parse import urlsplit
 
 from telegram import BotCommand, BotCommandScopeChat, Update
@@ -32,6 +33,7 @@ from bot.store.records import user_salt
 from bot.telegram import admin_commands, faults, handlers, privacy_commands
 from bot.telegram.callbacks import on_button, on_sources
 from bot.telegram.flood import FloodGuard
+from bot.telegram.redaction import RedactingFormatter
 from bot.telegram.startup import api_address, wait_for_telegram
 from bot.telegram.texts import ADMIN_COMMANDS, COMMANDS
 
@@ -51,20 +53,10 @@ PRIVACY_OFF = (
     "Chế độ riêng tư trong nhóm: TẮT — bot nhận mọi tin trong nhóm nhưng bỏ qua và không lưu "
     "tin không gửi cho bot (bật lại: @BotFather → /setprivacy)"
 )
-
-
-class RedactingFormatter(logging.Formatter):
-    """Removes the bot token from every log line, tracebacks included."""
-
-    def __init__(self, fmt: str, secrets: list[str]):
-        super().__init__(fmt)
-        self.secrets = [s for s in secrets if s]
-
-    def format(self, record: logging.LogRecord) -> str:
-        text = super().format(record)
-        for secret in self.secrets:
-            text = text.replace(secret, "[token]")
-        return text
+GENERATED_SECRET = (
+    "WEBHOOK_SECRET chưa đặt: bot tự tạo một khoá bí mật ngẫu nhiên cho lần chạy này và đăng ký "
+    "với Telegram; yêu cầu không kèm đúng X-Telegram-Bot-Api-Secret-Token bị từ chối (403)"
+)
 
 
 class StartupFailureFilter(logging.Filter):
@@ -89,6 +81,7 @@ def configure_logging(token: str, level: str = "INFO") -> None:
     for handler in logging.getLogger().handlers:
         handler.setFormatter(formatter)
         handler.addFilter(StartupFailureFilter())
+        handler.addFilter(faults.RepeatFilter())
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
 
@@ -164,15 +157,14 @@ async def _post_init(app: Application) -> None:
     pipeline = TextPipeline(
         abbreviations_file=settings.abbreviations_file, shorthand_file=settings.shorthand_file
     )
+    configured = settings.user_hash_salt.get_secret_value() if settings.user_hash_salt else None
     try:
+        salt = user_salt(store, configured)
         await _refresh_knowledge(store, pipeline, settings)
     except BaseException:
         await store.close()  # its thread would keep the process alive after the error line
         raise
     kb = await KnowledgeBase.open(store, pipeline, settings)
-    salt = await user_salt(
-        store, settings.user_hash_salt.get_secret_value() if settings.user_hash_salt else None
-    )
     app.bot_data["core"] = handlers.Core(
         kb, store, settings, salt, FloodGuard(settings.flood_limit), Reloader(kb)
     )
@@ -216,21 +208,30 @@ async def register_commands(app: Application, settings: Settings) -> None:
 
 
 async def _post_shutdown(app: Application) -> None:
+    faults.log_summary(app.bot_data["failures"])
     core = app.bot_data.get("core")
     if core is not None:
         await core.store.close()
 
 
+def webhook_secret(settings: Settings) -> str:
+    """WEBHOOK_SECRET, or a random one for this run: without it any POST would be believed."""
+    if settings.webhook_secret:
+        return settings.webhook_secret.get_secret_value()
+    log.warning(GENERATED_SECRET)
+    # token_urlsafe's alphabet (A-Z a-z 0-9 _ -) is the one Telegram accepts for secret_token.
+    return secrets.token_urlsafe(32)
+
+
 def serve(app: Application, settings: Settings) -> None:
     """PTB's run_webhook or run_polling: they reuse the current event loop and close it."""
     if settings.webhook_url:
-        secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
         app.run_webhook(
             listen=settings.webhook_listen,
             port=settings.webhook_port,
             url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
             webhook_url=settings.webhook_url,
-            secret_token=secret,
+            secret_token=webhook_secret(settings),
             allowed_updates=Update.ALL_TYPES,
             bootstrap_retries=UPDATER_BOOTSTRAP_RETRIES,
         )

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot.core.formatting import about_line, citation_line
-from bot.store.records import answer_of, hash_user, list_articles, set_vote
+from bot.store.records import answer_of, hash_user, is_bound_to, list_articles, set_vote
 from bot.telegram import texts
 from bot.telegram.handlers import PAGE_SIZE, Core, answer_question, core_of, render
 from bot.telegram.keyboards import (
@@ -17,6 +17,7 @@ from bot.telegram.keyboards import (
     MORE,
     SOURCES,
     VOTE,
+    Callback,
     answer_keyboard,
     decode,
     sources_keyboard,
@@ -83,7 +84,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if query is None:
         return
     pressed = decode(query.data)
-    if pressed is None:
+    if pressed is None or not await _pressed_where_sent(query, core, pressed):
         await query.answer(texts.EXPIRED)
     elif pressed.kind == VOTE and pressed.value in (1, -1):
         known = await set_vote(
@@ -101,6 +102,20 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await _edit(update, text, sources_keyboard(page, more))
     else:
         await query.answer(texts.EXPIRED)
+
+
+async def _pressed_where_sent(query: CallbackQuery, core: Core, pressed: Callback) -> bool:
+    """An answer's buttons act only on the chat and message they were sent with.
+
+    Callback data is just `v:<id>:1`: anyone can forge it for any question id, from any chat.
+    Examples and the article list carry nothing private and work anywhere.
+    """
+    if pressed.kind not in (VOTE, MORE):
+        return True
+    if query.message is None:  # an inline message: answers sent inline carry no buttons
+        return False
+    chat_hash = hash_user(query.message.chat.id, core.salt)
+    return await is_bound_to(core.store, pressed.ref, chat_hash, query.message.message_id)
 
 
 async def _show_page(update: Update, core: Core, question_id: int, page: int) -> None:

@@ -142,6 +142,7 @@ class FailureLog:
     """Counts failures by type and place: the first is logged in full, repeats in one line."""
 
     counts: dict[tuple[str, str], int] = field(default_factory=dict)
+    apologies: dict[str, int] = field(default_factory=dict)
 
     def record(self, error: BaseException, update_id: int | None) -> None:
         key = failure_key(error)
@@ -158,6 +159,56 @@ class FailureLog:
                 count,
                 *key,
             )
+
+    def apology_failed(self, error: BaseException, update_id: int | None) -> None:
+        """The apology could not be sent either (the API is down): counted, like failures."""
+        kind = type(error).__qualname__
+        count = self.apologies[kind] = self.apologies.get(kind, 0) + 1
+        if worth_a_line(count):
+            repeat = f" — lần thứ {count}" if count > 1 else ""
+            log.warning(
+                "Không gửi được thông báo lỗi cho update %s: %r%s", update_id, error, repeat
+            )
+
+    def summary(self) -> list[str]:
+        """One line per failure kind that happened more than once (logged at shutdown)."""
+        lines = [
+            f"{kind} tại {place}: {n} lần" for (kind, place), n in self.counts.items() if n > 1
+        ]
+        lines += [
+            f"{kind} khi gửi lời xin lỗi: {n} lần" for kind, n in self.apologies.items() if n > 1
+        ]
+        return lines
+
+
+class RepeatFilter(logging.Filter):
+    """Other libraries' tracebacks (PTB's polling loop and shutdown, APScheduler): the first of
+    a kind in full, repeats as one line with their count (2..5, then every 100th)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.counts: dict[tuple[str, str, str], int] = {}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not record.exc_info or record.name.startswith("bot."):  # ours are counted already
+            return True
+        error = record.exc_info[1]
+        key = (record.name, str(record.msg), type(error).__qualname__)
+        count = self.counts[key] = self.counts.get(key, 0) + 1
+        if count == 1:
+            return True
+        if not worth_a_line(count):
+            return False
+        said = f"{type(error).__name__}: {error}".replace("%", "%%")
+        record.msg = f"{record.msg} — lần thứ {count} ({said}; traceback đã ghi lần đầu)"
+        record.exc_info, record.exc_text = None, None
+        return True
+
+
+def log_summary(failures: FailureLog) -> None:
+    """At shutdown, how often each repeated failure happened (most repeats were not logged)."""
+    for line in failures.summary():
+        log.warning("Tổng số lỗi lặp lại: %s", line)
 
 
 # ---------------------------------------------------------------- the error handler
@@ -182,4 +233,4 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         elif (chat_id := chat_to_tell(error)) is not None:
             await context.bot.send_message(chat_id, texts.ERROR)
     except Exception as exc:  # the API itself may be what failed
-        log.warning("Không gửi được thông báo lỗi cho update %s: %r", update_id, exc)
+        failures.apology_failed(exc, update_id)

@@ -20,16 +20,17 @@ from bot import __version__
 from bot.core.answer import Answer, Outcome
 from bot.core.formatting import about_line, citation_line, render_answer
 from bot.core.models import Hit
+from bot.core.text import well_formed
 from bot.editors.reloading import Reloader
 from bot.engine import KnowledgeBase
 from bot.settings import Settings
 from bot.store.database import Store
-from bot.store.records import QuestionRecord, hash_user, record_question
+from bot.store.records import QuestionRecord, bind_message, hash_user, record_question
 from bot.telegram import texts
 from bot.telegram.addressing import addressed_question, command_for_other_bot
 from bot.telegram.flood import FloodGuard
 from bot.telegram.keyboards import answer_keyboard, examples_keyboard
-from bot.telegram.markup import HTML, split_message
+from bot.telegram.markup import HTML, TELEGRAM_LIMIT, cut_plain, plain_length, split_message
 
 log = logging.getLogger(__name__)
 PAGE_SIZE = 3
@@ -105,7 +106,10 @@ async def answer_question(
             answer.confidence if answer.hits else None,  # no passage: nothing to be sure of
         )
         cited = [h.citation for h in answer.hits]
-        qid = await record_question(core.store, record, shown + more, shown=len(shown), cited=cited)
+        chat_hash = hash_user(message.chat_id, core.salt)
+        qid = await record_question(
+            core.store, record, shown + more, shown=len(shown), cited=cited, chat_hash=chat_hash
+        )
         if answer.answered:
             markup = answer_keyboard(qid, 0, bool(more))
     text = render(answer, core)
@@ -113,7 +117,9 @@ async def answer_question(
         text += "\n\n" + HTML.escape(texts.SMALL_TALK_HELP)
     if answer.personal and not group and first_advice(context):
         text += "\n\n" + HTML.escape(texts.PERSONAL_DATA)
-    await send_html(message, text, group, markup)
+    sent = await send_html(message, text, group, markup)
+    if markup is not None:
+        await bind_message(core.store, qid, sent.message_id)
 
 
 def first_advice(context: ContextTypes.DEFAULT_TYPE) -> bool:
@@ -165,7 +171,7 @@ async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         )
         return
     articles, _ = await core.store.counts()
-    name = update.effective_user.first_name if update.effective_user else ""
+    name = well_formed(update.effective_user.first_name) if update.effective_user else ""
     greeting = texts.GREETING.format(
         name=f" {HTML.escape(name)}" if name else "", articles=articles
     )
@@ -204,8 +210,10 @@ async def on_about(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 def _inline_text(hit: Hit) -> str:
     """A passage sent from inline mode: what it is about (FAQ), its text, its citation."""
-    blocks = [about_line(hit.question, HTML), HTML.escape(hit.text)]
-    blocks.append(citation_line(1, hit.citation, HTML))
+    about, citation = about_line(hit.question, HTML), citation_line(1, hit.citation, HTML)
+    # One message, no splitting: the passage is cut so that the citation always fits.
+    room = TELEGRAM_LIMIT - plain_length(f"{about}\n\n\n\n{citation}")
+    blocks = [about, HTML.escape(cut_plain(hit.text, room)), citation]
     return "\n\n".join(b for b in blocks if b)
 
 

@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 from telegram.error import NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application
 
+from bot.telegram.redaction import scrub
+
 log = logging.getLogger(__name__)
 FIRST_DELAY, MAX_DELAY = 1.0, 60.0
 TELEGRAM_API = "https://api.telegram.org/bot"  # PTB's default base_url
@@ -37,7 +39,7 @@ def next_delay(delay: float) -> float:
 def reason(exc: TelegramError, token: str) -> str:
     """The failure in a few words; the token is cut out here too (not only by the formatter)."""
     text = f"{type(exc).__name__}: {exc.message}"
-    return text.replace(token, "[token]") if token else text
+    return scrub(text, [token])
 
 
 async def _stopped_during(awaitable: asyncio.Future[None], stop: asyncio.Event) -> bool:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.text import ACCENTED_PREFIX, TextPipeline, fold, has_diacritics
+from bot.core.text import ACCENTED_PREFIX, TextPipeline, fold, has_diacritics, well_formed
 from bot.engine import KnowledgeBase
 from bot.sources.files import load_article
 from tests.helpers.files import (
@@ -261,3 +261,10 @@ async def test_spellings_match_in_both_directions(tmp_path: Path, pipeline: Text
             answer = await kb.ask(question)
             assert answer.answered, question
             assert expected in answer.hits[0].text, question
+
+
+def test_lone_surrogates_become_replacement_characters_and_pairs_their_emoji() -> None:
+    assert well_formed("số \ud83d là gì \udc00") == "số \ufffd là gì \ufffd"
+    assert well_formed("\ud83d\ude00 ư") == "😀 ư"
+    assert well_formed("plain ascii") == "plain ascii"
+    well_formed("\ud83d").encode("utf-8")  # now encodable: SQLite and HTTP take it

@@ -19,7 +19,8 @@ from typing import Any, NoReturn
 from urllib.parse import parse_qsl, urlsplit
 
 JSON = dict[str, Any]
-MAX_TEXT, MAX_CAPTION = 4096, 1024
+MAX_TEXT, MAX_CAPTION, MAX_ALERT = 4096, 1024, 200  # UTF-16 code units, as Telegram counts
+MESSAGE_TOO_LONG = "Bad Request: MESSAGE_TOO_LONG"
 NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply markup are "
     "exactly the same as a content and reply markup of the current message"
@@ -47,6 +48,11 @@ HTML_TOKEN_RE = re.compile(  # a whole tag (an `&` inside attributes is fine), a
     re.IGNORECASE,
 )
 PATH_RE = re.compile(r"^/bot([^/]+)/(\w+)$")
+
+
+def utf16_len(text: str) -> int:
+    """Length in UTF-16 code units: Telegram's unit for text limits and entity offsets."""
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 class ApiError(Exception):
@@ -154,7 +160,8 @@ class _Handler(BaseHTTPRequestHandler):
         if match := PATH_RE.match(url.path):
             params = decode_params(self.headers.get("Content-Type", ""), body, url.query)
             status, payload = self.server.api.handle(match[1], match[2], params)
-        data = json.dumps(payload, ensure_ascii=False).encode()
+        # ASCII JSON, as Telegram sends it: lone surrogates travel as \udXXX escapes.
+        data = json.dumps(payload).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
@@ -346,6 +353,9 @@ class FakeBotApi:
             case "getupdates":
                 return self._get_updates(p)
             case "setwebhook" | "deletewebhook":
+                secret = p.get("secret_token")
+                valid = secret is None or re.fullmatch(r"[A-Za-z0-9_-]{1,256}", str(secret))
+                require(valid, "Bad Request: secret token contains unallowed characters")
                 self.webhook_url = p["url"] if key == "setwebhook" else ""
                 self.updates = [] if p.get("drop_pending_updates") else self.updates
             case "getwebhookinfo":
@@ -370,6 +380,9 @@ class FakeBotApi:
                 require(gone, "Bad Request: message to delete not found")
             case "answercallbackquery" | "answerinlinequery":
                 require(len(p.get("results", [])) <= 50, "Bad Request: RESULTS_TOO_MUCH")
+                require(utf16_len(str(p.get("text", ""))) <= MAX_ALERT, MESSAGE_TOO_LONG)
+                for result in p.get("results", []):
+                    self._inline_content(result.get("input_message_content") or {})
                 query_id = str(p.get("callback_query_id", p.get("inline_query_id")))
                 require(query_id in self.open_queries, BAD_QUERY)
                 self.open_queries.discard(query_id)
@@ -399,8 +412,17 @@ class FakeBotApi:
         text = str(p.get("text", ""))
         text = TelegramHtml().parse(text) if str(p.get("parse_mode")).upper() == "HTML" else text
         require(text.strip(), "Bad Request: message text is empty")
-        require(len(text) <= MAX_TEXT, "Bad Request: message is too long")
+        require(utf16_len(text) <= MAX_TEXT, "Bad Request: message is too long")
         return {"text": text, "entities": p.get("entities")}
+
+    def _inline_content(self, content: JSON) -> None:
+        """An inline result's message: the same rules as sendMessage's text (UTF-16 units)."""
+        if "message_text" in content:
+            text = str(content["message_text"])
+            if str(content.get("parse_mode")).upper() == "HTML":
+                text = TelegramHtml().parse(text)
+            require(text.strip(), "Bad Request: MESSAGE_EMPTY")
+            require(utf16_len(text) <= MAX_TEXT, MESSAGE_TOO_LONG)
 
     def _markup(self, p: JSON) -> JSON:
         """Inline keyboards (callback_data checked) are echoed; reply keyboards are not."""
@@ -433,7 +455,7 @@ class FakeBotApi:
         caption = str(p.get("caption") or "")
         if str(p.get("parse_mode")).upper() == "HTML":
             caption = TelegramHtml().parse(caption)
-        require(len(caption) <= MAX_CAPTION, "Bad Request: message caption is too long")
+        require(utf16_len(caption) <= MAX_CAPTION, "Bad Request: message caption is too long")
         return {"caption": caption, "caption_entities": p.get("caption_entities")}
 
     def _send_photo(self, p: JSON) -> JSON:

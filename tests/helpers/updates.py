@@ -27,7 +27,7 @@ MENTION_RE = re.compile(r"(?<![\w@/])@[A-Za-z0-9_]{5,32}\b")
 
 def utf16_len(text: str) -> int:
     """Length in UTF-16 code units, the unit of Telegram's entity offsets and lengths."""
-    return len(text.encode("utf-16-le")) // 2
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 def entities_for(text: str) -> list[JSON]:

@@ -12,7 +12,15 @@ import urllib.request
 from collections.abc import AsyncIterator
 
 import pytest
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters, Update
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InlineQueryResultArticle,
+    InputTextMessageContent,
+    ReplyParameters,
+    Update,
+)
 from telegram.error import BadRequest, EndPointNotFound, NetworkError, RetryAfter
 from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
 
@@ -89,6 +97,31 @@ async def test_limits(bot: Bot) -> None:
         await bot.send_message(1, "<b> </b>", parse_mode="HTML")
     with pytest.raises(BadRequest, match=r"(?i)BUTTON_DATA_INVALID"):  # 33 chars but 66 bytes
         await bot.send_message(1, "Chọn", reply_markup=keyboard("ok", "ư" * 33))
+
+
+async def test_limits_count_utf16_units_as_telegram_does(api: FakeBotApi, bot: Bot) -> None:
+    """An emoji outside the BMP is two units: 2048 fit in a message, 2049 do not."""
+    assert (await bot.send_message(1, "😀" * 2048)).text == "😀" * 2048
+    with pytest.raises(BadRequest, match=r"(?i)message is too long"):
+        await bot.send_message(1, "😀" * 2049)
+    with pytest.raises(BadRequest, match=r"(?i)caption is too long"):
+        await bot.send_photo(1, "AgACAgIAAxkBAAI", caption="😀" * 513)
+    query = api.push_update(updates.inline_query("căn cước"))["inline_query"]["id"]
+    article = InlineQueryResultArticle(
+        "1", "Căn cước", InputTextMessageContent("<b>Căn cước</b> " + "😀" * 2047, "HTML")
+    )
+    with pytest.raises(BadRequest, match=r"(?i)MESSAGE_TOO_LONG"):
+        await bot.answer_inline_query(query, [article])
+    pressed = api.push_update(updates.callback_query("v:1:1"))["callback_query"]["id"]
+    with pytest.raises(BadRequest, match=r"(?i)MESSAGE_TOO_LONG"):
+        await bot.answer_callback_query(pressed, "😀" * 101)
+    assert await bot.answer_callback_query(pressed, "😀" * 100)
+
+
+async def test_set_webhook_refuses_a_secret_telegram_refuses(bot: Bot) -> None:
+    with pytest.raises(BadRequest, match=r"(?i)secret token"):
+        await bot.set_webhook("https://bot.example.gov.vn/tg", secret_token="có dấu")
+    assert await bot.set_webhook("https://bot.example.gov.vn/tg", secret_token="Ab_9-" * 50)
 
 
 async def test_injected_faults(api: FakeBotApi, bot: Bot, monkeypatch: pytest.MonkeyPatch) -> None:

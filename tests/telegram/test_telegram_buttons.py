@@ -18,6 +18,7 @@ import pytest
 from bot.core.formatting import SOURCES as SOURCES_HEADING
 from bot.settings import Settings
 from bot.store.records import hash_user
+from bot.store.salt import key_path
 from bot.telegram import texts
 from bot.telegram.keyboards import (
     EXAMPLE,
@@ -98,7 +99,7 @@ async def test_votes_change_and_every_press_is_answered(settings: Settings, api:
     db = settings.db_path
     [(asked,)] = rows(db, "SELECT question FROM questions WHERE id = ?", question_id)
     assert asked == QUESTION
-    [(salt,)] = rows(db, "SELECT value FROM meta WHERE key = 'user_hash_salt'")
+    salt = key_path(db).read_text().strip()
     votes = dict(rows(db, "SELECT user_hash, vote FROM votes WHERE question_id = ?", question_id))
     assert votes == {hash_user(U.USER_ID, salt): -1, hash_user(U.USER_ID + 1, salt): 1}
     assert str(U.USER_ID) not in json.dumps(rows(db, "SELECT * FROM votes"))
@@ -198,7 +199,7 @@ async def test_old_buttons_work_after_a_restart(settings: Settings, api: FakeBot
         page = bot_message(api, U.USER_ID, answer["message_id"])
 
     assert vote.params["text"] == texts.VOTE_THANKS[-1]
-    [(salt,)] = rows(settings.db_path, "SELECT value FROM meta WHERE key = 'user_hash_salt'")
+    salt = key_path(settings.db_path).read_text().strip()
     assert rows(settings.db_path, "SELECT question_id, user_hash, vote FROM votes") == [
         (question_id, hash_user(U.USER_ID, salt), -1)
     ]

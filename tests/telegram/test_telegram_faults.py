@@ -11,6 +11,7 @@ import traceback
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from telegram.error import InvalidToken, NetworkError
@@ -192,6 +193,55 @@ async def test_configured_logging_never_prints_the_token(
     assert "Lỗi khi xử lý update" in printed and "Traceback" in printed
     assert TOKEN not in printed
     assert TOKEN.split(":")[1] not in printed
+
+
+async def test_an_api_error_echoing_the_token_in_another_case_or_encoded_is_scrubbed(
+    settings: Settings, api: FakeBotApi, caplog: pytest.LogCaptureFixture
+):
+    """Bot API errors may echo the request URL: lower-cased by PTB, or URL-encoded."""
+    secret = TOKEN.split(":")[1]
+    echoes = [
+        f"Bad Request: url http://127.0.0.1/bot{TOKEN.lower()}/sendMessage",
+        f"Bad Request: url http://127.0.0.1/bot{TOKEN.upper()}/sendMessage",
+        f"Bad Request: url http://127.0.0.1/bot{quote(TOKEN, safe='').lower()}/sendMessage",
+        f"Bad Request: token part {secret.swapcase()} echoed",
+    ]
+    with configured_logging(TOKEN):
+        async with running_bot(settings, api):
+            for n, echo in enumerate(echoes, start=1):
+                api.fail_next("sendMessage", 400, description=echo)
+                api.push_update(U.private_text(QUESTION, user_id=U.USER_ID + n))
+                await replies(api, U.USER_ID + n, 2)  # the refused answer, then the apology
+
+    printed = caplog.text.lower()
+    assert printed.count("[token]") >= len(echoes), caplog.text
+    assert secret.lower() not in printed
+    assert quote(secret, safe="").lower() not in printed
+
+
+async def test_an_outage_is_logged_with_one_traceback_per_kind_and_counts(
+    settings: Settings, api: FakeBotApi, caplog: pytest.LogCaptureFixture
+):
+    """Eight questions while every send fails (the apology too), and three failed polls."""
+    users = range(6_000_000, 6_000_008)
+    with configured_logging(TOKEN):
+        async with running_bot(settings, api):
+            for _ in range(3):
+                api.fail_next("getUpdates", 502, description="Bad Gateway")
+            for _ in range(2 * len(users)):
+                api.fail_next("sendMessage", 500)
+            for user_id in users:
+                api.push_update(U.private_text(QUESTION, user_id=user_id))
+            await api.wait_for("sendMessage", 2 * len(users), timeout=WAIT * 2)
+            api.push_update(U.private_text(QUESTION))
+            await replies(api, U.USER_ID, 1)  # Telegram is back: answered as usual
+
+    printed = caplog.text
+    assert printed.count("Traceback") == 2, printed  # one for the sends, one for the polls
+    assert "Exception happened while polling for updates. — lần thứ 3" in printed
+    assert printed.count("Không gửi được thông báo lỗi") <= 5  # then counted, not logged
+    assert "Tổng số lỗi lặp lại: NetworkError tại" in printed and ": 8 lần" in printed
+    assert "khi gửi lời xin lỗi: 8 lần" in printed
 
 
 # ---------------------------------------------------------------- formatter and filter

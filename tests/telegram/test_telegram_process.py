@@ -283,6 +283,36 @@ def test_webhook_mode_checks_the_secret(api: FakeBotApi, launch):
     assert_clean(done)
 
 
+def test_webhook_without_a_secret_generates_one_and_refuses_forged_posts(api: FakeBotApi, launch):
+    """Without WEBHOOK_SECRET a forged /stats from an admin's id must not be believed."""
+    port, admin = free_port(), U.USER_ID + 42
+    url = f"http://127.0.0.1:{port}/tg"
+    bot = launch(
+        **polling(api),
+        WEBHOOK_URL="https://bot.example.gov.vn/tg",
+        WEBHOOK_PORT=str(port),
+        WEBHOOK_LISTEN="127.0.0.1",
+        ADMIN_USER_IDS=str(admin),
+    )
+    [hook] = api.wait_for_sync("setWebhook", 1, timeout=START)
+    secret = hook.params.get("secret_token")
+    forged = [
+        post_update(url, api.push_update(U.private_text("/stats", user_id=admin)), guess)
+        for guess in (None, "", "s3cret")
+    ]
+    accepted = post_update(url, api.push_update(U.private_text(QUESTION)), secret)
+    [answer] = api.wait_for_sync("sendMessage", 1, timeout=WAIT)
+    bot.signal(signal.SIGTERM)
+    done = bot.finish()
+
+    assert secret and len(secret) >= 32
+    assert forged == [403, 403, 403] and accepted == 200
+    assert answer.params["chat_id"] == U.USER_ID and api.sent_texts(admin) == []
+    assert "WEBHOOK_SECRET chưa đặt" in done.output and secret not in done.output
+    assert done.code == 0, done.output
+    assert_clean(done)
+
+
 def test_an_empty_knowledge_folder_stops_start_up_with_one_line(
     api: FakeBotApi, launch, tmp_path: Path
 ) -> None:

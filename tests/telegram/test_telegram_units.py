@@ -105,6 +105,40 @@ def test_split_to_telegram_limit_by_default() -> None:
     assert all(len(visible(p)) <= TELEGRAM_LIMIT for p in parts)
 
 
+def units(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def test_emoji_count_two_units_as_in_telegram() -> None:
+    parts = split_message("😀" * 3000)
+
+    assert [units(visible(p)) for p in parts] == [4096, 1904]
+    assert "".join(parts) == "😀" * 3000
+
+
+def test_a_line_of_emoji_words_is_cut_at_spaces_within_the_unit_limit() -> None:
+    line = " ".join(["🏠" * 40] * 70)  # 70 words of 80 units: 5,669 units, 2,869 characters
+
+    parts = split_message(line, limit=TELEGRAM_LIMIT)
+
+    assert len(parts) == 2 and all(units(visible(p)) <= TELEGRAM_LIMIT for p in parts)
+    assert " ".join(parts).split() == line.split()
+
+
+def test_a_tag_open_at_a_cut_is_closed_and_reopened_so_each_part_is_valid_html() -> None:
+    """/stats sends its report as one <pre> block: cut by lines, each part must still parse."""
+    report = "<pre>" + "\n".join(f"Dòng {n}: " + "😀 câu hỏi " * 8 for n in range(120)) + "</pre>"
+
+    parts = split_message(report)
+
+    assert len(parts) > 1
+    assert all(p.startswith("<pre>") and p.endswith("</pre>") for p in parts)
+    assert all(units(visible(p)) <= TELEGRAM_LIMIT for p in parts)  # visible() parses as Telegram
+    assert [line for p in parts for line in visible(p).split("\n") if line] == [
+        line for line in visible(report).split("\n")
+    ]
+
+
 # --- HtmlMarkup ----------------------------------------------------------------------------
 
 
