@@ -24,6 +24,7 @@ from bot.core.answer import (
     question_problem,
 )
 from bot.core.confidence import CONFIDENCE_MODEL, Evidence, Ranked, TermTable, gather
+from bot.core.followup import Context, follow_up, is_short, refers_back, use_context
 from bot.core.index import BM25Index, BM25Params, Candidates, Postings, ScoredDoc
 from bot.core.models import Hit
 from bot.core.spelling import corrections
@@ -178,7 +179,7 @@ class KnowledgeBase:
             if ranking.ranked is None:
                 return 0.0, None
             evidence = gather(table, ranking.ranked, coverage)
-            return self.model.confidence(evidence), evidence
+            return self.model.confidence(evidence, len(loaded.index)), evidence
 
         answer = compose(self.pipeline, question, hits, judge, self.settings.min_confidence)
         shown, demoted = self._supporting(loaded, ranking, table, question, answer)
@@ -234,9 +235,31 @@ class KnowledgeBase:
         chosen = [loaded.text.passages[pid][0] for pid, _ in ranking.chosen]
         share = chosen.count(article) / len(chosen)
         behind = Ranked(ranking.docs[hit.passage_id], hit.score, ranking.chosen[0][1], share)
-        return self.model.confidence(gather(table, behind, coverage))
+        return self.model.confidence(gather(table, behind, coverage), len(loaded.index))
 
-    async def ask(self, raw_question: str, top_k: int | None = None, further: int = 0) -> Answer:
+    def answer_in_context(
+        self, question: Question, context: Context | None, top_k: int, further: int
+    ) -> Answer:
+        """The answer alone, or read as a follow-up of `context` when that is what it is."""
+        alone = self.answer_now(question, top_k, further)
+        found = follow_up(self.pipeline, question.searched, context) if context else None
+        if found is None:
+            return alone
+        joined = self.answer_now(dataclasses.replace(question, context=found.words), top_k, further)
+        cannot_stand = refers_back(question.text) or is_short(self.pipeline, question.searched)
+        min_confidence = self.settings.min_confidence
+        if not use_context(alone.confidence, joined.confidence, cannot_stand, min_confidence):
+            return alone
+        read_as = f"{question.text} {found.words}"
+        return dataclasses.replace(joined, understood=found.understood, read_as=read_as)
+
+    async def ask(
+        self,
+        raw_question: str,
+        top_k: int | None = None,
+        further: int = 0,
+        context: Context | None = None,
+    ) -> Answer:
         """The answer to one question (plus `further` passage ids to page); never raises.
 
         Personal data in the question is replaced before anything else reads it: the answer
@@ -250,7 +273,7 @@ class KnowledgeBase:
             )
         # One thread hop per question: a bot serving many chats keeps its event loop free.
         return await asyncio.to_thread(
-            self.answer_now, question, top_k or self.settings.top_k, further
+            self.answer_in_context, question, context, top_k or self.settings.top_k, further
         )
 
 

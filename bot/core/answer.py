@@ -41,12 +41,14 @@ class Question:
     truncated: bool = False
     personal: tuple[Kind, ...] = ()  # kinds of personal data that were replaced
     spelling: tuple[Correction, ...] = ()  # typing slips read as the word meant
+    context: str = ""  # an earlier question's words a follow-up leaves out, searched after it
 
     @cached_property
     def searched(self) -> str:
         """What the search reads: the text without its placeholders and its framing, typing
-        slips read as the words meant."""
-        return apply(without_framing(without_placeholders(self.text)), self.spelling)
+        slips read as the words meant, then the context words of a follow-up."""
+        own = apply(without_framing(without_placeholders(self.text)), self.spelling)
+        return f"{own} {self.context}" if self.context else own
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,8 @@ class Answer:
     further: tuple[int, ...] = ()  # passage ids after the hits, for paging
     personal: tuple[Kind, ...] = ()  # personal data replaced in the question
     spelling: tuple[Correction, ...] = ()  # words of the question read differently
+    understood: str | None = None  # how a follow-up was read: "Về: Cấp thẻ căn cước — lệ phí"
+    read_as: str | None = None  # a follow-up's words with its context's, as searched
 
     @property
     def answered(self) -> bool:

@@ -37,16 +37,22 @@ PRIOR_PASSAGES = 1000
 
 
 class OffTopicGate(NamedTuple):
-    """A question most of whose word pairs occur nowhere in the knowledge base, and whose top
-    passage holds few of its (rarity-weighted) pairs, is not about this knowledge base."""
+    """In a knowledge base of some size, a question most of whose word pairs occur nowhere in it,
+    and whose top passage holds few of its (rarity-weighted) pairs, is not about it.
+
+    In a small one most pairs of any question are unseen ("mất bao lâu" in a few articles), so
+    there the gate stays open and the model decides alone.
+    """
 
     max_pair_cover: float = 0.3
     min_unknown_pairs: float = 0.4
+    min_passages: int = PRIOR_PASSAGES  # the rarity prior: below it, unseen pairs say little
     cap: float = 0.1  # its confidence, at most: below any threshold an office would choose
 
-    def closes(self, evidence: Evidence) -> bool:
+    def closes(self, evidence: Evidence, passages: int) -> bool:
         return (
-            evidence.bigram_cover < self.max_pair_cover
+            passages >= self.min_passages
+            and evidence.bigram_cover < self.max_pair_cover
             and evidence.unknown_bigrams > self.min_unknown_pairs
         )
 
@@ -61,10 +67,11 @@ class Model(NamedTuple):
     bias: float
     gate: OffTopicGate | None = OFF_TOPIC_GATE
 
-    def confidence(self, evidence: Evidence) -> float:
+    def confidence(self, evidence: Evidence, passages: int) -> float:
+        """How sure, given the evidence and the knowledge base's size in passages."""
         z = self.bias + sum(w * x for w, x in zip(self.weights, evidence, strict=True))
         p = 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0)))
-        return min(p, self.gate.cap) if self.gate and self.gate.closes(evidence) else p
+        return min(p, self.gate.cap) if self.gate and self.gate.closes(evidence, passages) else p
 
 
 def term_kinds(terms: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:

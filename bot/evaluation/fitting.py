@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from bot.core.confidence import NO_EVIDENCE, OFF_TOPIC_GATE, Model, OffTopicGate
+from bot.core.confidence import NO_EVIDENCE, OFF_TOPIC_GATE, Evidence, Model, OffTopicGate
 from bot.evaluation.honesty import Judged
 
 L2, STEPS, RATE = 1e-3, 4000, 0.5
@@ -29,7 +29,7 @@ def fit(judged: Sequence[Judged], gate: OffTopicGate | None = OFF_TOPIC_GATE) ->
 
     Questions the gate closes are left out: the model is for the questions it leaves open.
     """
-    x, y = design([j for j in judged if not (gate and gate.closes(j.evidence or NO_EVIDENCE))])
+    x, y = design([j for j in judged if not (gate and gate.closes(_evidence(j), j.passages))])
     positive = min(max(float(y.mean()), 1e-6), 1 - 1e-6)
     sample = np.where(y == 1, 0.5 / positive, 0.5 / (1 - positive))
     w, b = np.zeros(x.shape[1]), 0.0
@@ -41,15 +41,20 @@ def fit(judged: Sequence[Judged], gate: OffTopicGate | None = OFF_TOPIC_GATE) ->
     return Model(tuple(round(float(v), 3) for v in w), round(b, 3), gate)
 
 
+def _evidence(j: Judged) -> Evidence:
+    return j.evidence or NO_EVIDENCE
+
+
 def rejudge(judged: Sequence[Judged], model: Model) -> list[Judged]:
     """The same judgements with confidences from another model (for threshold tables)."""
     return [
         Judged(
             j.in_kb,
             j.gold_cited,
-            model.confidence(j.evidence or NO_EVIDENCE),
+            model.confidence(_evidence(j), j.passages),
             j.evidence,
             j.off_topic,
+            j.passages,
         )
         for j in judged
     ]

@@ -38,6 +38,7 @@ class Judged:
     confidence: float
     evidence: Evidence | None
     off_topic: bool = False
+    passages: int = 0  # the size of the knowledge base it was asked against
 
 
 @dataclass(frozen=True)
@@ -113,14 +114,15 @@ def judge_all(
     halves = [[a for a, d in enumerate(ds.doc_ids) if half_of(d) == h] for h in (0, 1)]
     for articles in halves:
         kb = corpus.knowledge_base(articles)
-        present = {ds.doc_ids[a] for a in articles}
+        present, size = {ds.doc_ids[a] for a in articles}, len(kb.loaded.index)
         for qid, text in ds.queries.items():
             gold = ds.qrels[qid]
             cited, confidence, evidence = _ask(kb, prepare(text))
-            judged.append(Judged(bool(gold & present), bool(gold & cited), confidence, evidence))
+            there, right = bool(gold & present), bool(gold & cited)
+            judged.append(Judged(there, right, confidence, evidence, passages=size))
         for text in off_topic:
             _, confidence, evidence = _ask(kb, prepare(text))
-            judged.append(Judged(False, False, confidence, evidence, off_topic=True))
+            judged.append(Judged(False, False, confidence, evidence, True, size))
     return judged
 
 

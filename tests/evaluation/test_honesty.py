@@ -56,15 +56,17 @@ def test_a_higher_threshold_never_answers_more(judged: list) -> None:
 
 def test_fitting_prefers_the_evidence_of_right_answers(judged: list) -> None:
     model = fit(judged)
-    rights = [model.confidence(j.evidence) for j in judged if j.in_kb and j.gold_cited]
-    wrongs = [model.confidence(j.evidence) for j in judged if j.evidence and not j.in_kb]
+    rights = [model.confidence(j.evidence, j.passages) for j in judged if j.in_kb and j.gold_cited]
+    wrongs = [
+        model.confidence(j.evidence, j.passages) for j in judged if j.evidence and not j.in_kb
+    ]
     assert sum(rights) / len(rights) > sum(wrongs) / len(wrongs) + 0.2
 
 
 def test_questions_the_off_topic_gate_closes_do_not_shape_the_model(judged: list) -> None:
     # Labelled "right" on purpose: were they fitted, they would pull the weights.
     closed = Evidence(0.9, 0.9, 0.1, 0.0, 0.9, 0.5, 0.9, 1.0)
-    fake = [Judged(True, True, 0.9, closed) for _ in range(50)]
+    fake = [Judged(True, True, 0.9, closed, passages=20_000) for _ in range(50)]
     assert fit(judged + fake) == fit(judged)
 
 
