@@ -250,8 +250,10 @@ class KnowledgeBase:
         min_confidence = self.settings.min_confidence
         if not use_context(alone.confidence, joined.confidence, cannot_stand, min_confidence):
             return alone
-        read_as = f"{question.text} {found.words}"
-        return dataclasses.replace(joined, understood=found.understood, read_as=read_as)
+        # The next follow-up reads on from the same earlier question ("mất mấy ngày?" after
+        # "còn lệ phí?" still means the card), not from this one's own words.
+        follows = context.question if context else None
+        return dataclasses.replace(joined, understood=found.understood, follows=follows)
 
     async def ask(
         self,

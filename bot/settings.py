@@ -99,6 +99,9 @@ class Settings(BaseSettings):
     webhook_listen: str = Field("0.0.0.0", validation_alias=_env("WEBHOOK_LISTEN"))
     webhook_secret: SecretStr | None = Field(None, validation_alias=_env("WEBHOOK_SECRET"))
     flood_limit: int = Field(10, ge=1, le=1000, validation_alias=_env("BOT_FLOOD_LIMIT"))
+    followup_minutes: float = Field(
+        10, ge=0, le=1440, validation_alias=_env("BOT_FOLLOWUP_MINUTES")
+    )
     user_hash_salt: SecretStr | None = Field(None, validation_alias=_env("BOT_USER_SALT"))
     retention_days: int = Field(90, ge=1, le=3650, validation_alias=_env("BOT_RETENTION_DAYS"))
     reload_seconds: float = Field(10, ge=0, le=86400, validation_alias=_env("BOT_RELOAD_SECONDS"))

@@ -10,6 +10,7 @@ import sys
 from bot.cli.common import EXIT_INTERRUPTED, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, opened, say
 from bot.cli.terminal import enable_line_editing, for_terminal, read_question, save_history
 from bot.core.answer import Answer, Outcome
+from bot.core.followup import Context, context_of
 from bot.core.formatting import PLAIN, TERMINAL, render_answer
 from bot.engine import KnowledgeBase
 from bot.settings import Settings
@@ -36,6 +37,8 @@ def answer_json(answer: Answer, message: str | None = None) -> dict:
             for h in answer.hits
         ],
     }
+    if answer.understood:
+        payload["understood"] = answer.understood
     if message:
         payload["message"] = message
     return payload
@@ -88,7 +91,11 @@ async def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _chat_turns(kb: KnowledgeBase, top_k: int | None, settings: Settings) -> int:
-    """Ask and answer until the user leaves; the exit code says how they left."""
+    """Ask and answer until the user leaves; the exit code says how they left.
+
+    Each question is read as a possible follow-up of the one before, as in a private chat.
+    """
+    earlier: Context | None = None
     while True:
         print()
         try:
@@ -103,4 +110,8 @@ async def _chat_turns(kb: KnowledgeBase, top_k: int | None, settings: Settings) 
             return EXIT_OK
         if question.strip().lower() in QUIT_WORDS:
             return EXIT_OK
-        print(for_terminal(_render(await kb.ask(question, top_k), settings)), flush=True)
+        answer = await kb.ask(question, top_k, context=earlier)
+        print(for_terminal(_render(answer, settings)), flush=True)
+        if answer.outcome in (Outcome.ANSWERED, Outcome.NOT_FOUND):
+            topic = answer.hits[0].citation.title if answer.answered else None
+            earlier = context_of(answer.question, answer.follows, topic)

@@ -68,7 +68,7 @@ class Answer:
     personal: tuple[Kind, ...] = ()  # personal data replaced in the question
     spelling: tuple[Correction, ...] = ()  # words of the question read differently
     understood: str | None = None  # how a follow-up was read: "Về: Cấp thẻ căn cước — lệ phí"
-    read_as: str | None = None  # a follow-up's words with its context's, as searched
+    follows: str | None = None  # the earlier question a follow-up was read against
 
     @property
     def answered(self) -> bool:

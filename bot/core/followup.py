@@ -18,6 +18,9 @@ REFERS_BACK_RE = re.compile(
     r"^(?:con|the con|vay con|the|vay|the thi|vay thi|con neu|neu vay|truong hop do)\b"
     r"|\b(?:thi sao|the nao|ra sao|nua|do|nay|ay|tren)$"
 )
+# Cue words at either end of a follow-up, left out of what the reply says was asked.
+LEADING_CUES = frozenset({"con", "the", "vay", "thi", "neu"})
+TRAILING_CUES = frozenset({"thi", "sao", "the", "nao", "ra", "nua", "do", "nay", "ay"})
 # A message this short (content words) cannot usually stand on its own.
 SHORT_WORDS = 4
 
@@ -38,9 +41,10 @@ class FollowUp:
     understood: str  # "Về: Cấp thẻ căn cước — lệ phí"
 
 
-def context_of(question: str, read_as: str | None, topic: str | None) -> Context:
-    """The context an answer leaves for the next message: what was searched, and its article."""
-    return Context(read_as or question, topic)
+def context_of(question: str, follows: str | None, topic: str | None) -> Context:
+    """The context an answer leaves for the next message: its question (or, for a follow-up,
+    the question that one followed) and the article it came from."""
+    return Context(follows or question, topic)
 
 
 def refers_back(text: str) -> bool:
@@ -63,9 +67,18 @@ def follow_up(pipeline: TextPipeline, searched: str, context: Context) -> Follow
             missing.append(syllable.accented)
     if not missing:
         return None
-    own = " ".join(s.accented for s in pipeline.content_words(searched)) or searched.strip()
+    own = _without_cues([s.accented for s in pipeline.content_words(searched)]) or searched.strip()
     topic = context.topic or " ".join(missing)
     return FollowUp(" ".join(missing), f"Về: {topic} — {own}")
+
+
+def _without_cues(words: list[str]) -> str:
+    """'còn lệ phí thì sao' → 'lệ phí': what was asked, without how it referred back."""
+    while words and fold(words[0]) in LEADING_CUES:
+        words = words[1:]
+    while words and fold(words[-1]) in TRAILING_CUES:
+        words = words[:-1]
+    return " ".join(words)
 
 
 def use_context(

@@ -79,6 +79,14 @@ def about_line(question: str | None, markup: Markup) -> str:
     return f"{markup.bold(ABOUT)} {markup.escape(question)}" if question else ""
 
 
+def understood_line(understood: str | None, markup: Markup) -> str:
+    """How a follow-up was read ("Về: Cấp thẻ căn cước — lệ phí"), so a wrong reading shows."""
+    if not understood:
+        return ""
+    head, _, rest = understood.partition(" ")
+    return f"{markup.bold(head)} {markup.escape(rest)}"
+
+
 def truncation_note(answer: Answer, limit: int) -> str:
     return f"(Câu hỏi quá dài nên tôi chỉ đọc {limit} ký tự đầu.)" if answer.truncated else ""
 
@@ -109,7 +117,9 @@ def render_answer(
         return markup.escape(small_talk_reply(answer.question))
     blocks = [truncation_note(answer, question_limit), spelling_note(answer, markup)]
     if answer.answered:
-        blocks.append(about_line(answer.about, markup))
+        blocks.append(
+            understood_line(answer.understood, markup) or about_line(answer.about, markup)
+        )
         blocks.append(marked(answer.summary, answer.marks, markup))
         citations = list(dict.fromkeys(h.citation for h in answer.hits))
         lines = [citation_line(n, c, markup) for n, c in enumerate(citations, start=1)]

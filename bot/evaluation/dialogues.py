@@ -65,5 +65,5 @@ async def run_dialogues(kb: KnowledgeBase, turns: Iterable[Turn]) -> list[TurnRe
             TurnResult(turn, is_right(alone, turn), is_right(chat, turn), chat.understood)
         )
         topic = chat.hits[0].citation.title if chat.answered and chat.hits else None
-        context = context_of(chat.question, chat.read_as, topic)
+        context = context_of(chat.question, chat.follows, topic)
     return results

@@ -136,6 +136,16 @@ MIGRATIONS: tuple[Migration, ...] = (
         ALTER TABLE answers ADD COLUMN message_id INTEGER;
         """,
     ),
+    Migration(
+        # The earlier question a follow-up was read against (personal data replaced), so the
+        # next follow-up reads against it too; NULL for a question read alone.
+        # The index finds the answer a reply is for, and a chat's last answer.
+        "add_answers_follows",
+        """
+        ALTER TABLE answers ADD COLUMN follows TEXT;
+        CREATE INDEX answers_chat ON answers(chat_hash, message_id);
+        """,
+    ),
 )
 
 

@@ -54,12 +54,14 @@ async def record_question(
     shown: int | None = None,
     cited: Sequence[Citation] = (),
     chat_hash: str | None = None,
+    follows: str | None = None,
 ) -> int:
     """Log a question and the ranked passages its answer pages through; returns its id.
 
     `shown` is how many of the leading passage_ids the reply cited, `cited` their citations
     (kept as source and title, which survive a re-ingest; the reports count those);
-    `chat_hash` the chat the answer goes to, the only one where its buttons work.
+    `chat_hash` the chat the answer goes to, the only one where its buttons work; `follows`
+    the earlier question a follow-up was read against.
     """
     cur = await store.db.execute(
         "INSERT INTO questions(asked_at, chat_type, user_hash, question, top_score, answered,"
@@ -78,9 +80,16 @@ async def record_question(
     question_id = int(cur.lastrowid or 0)
     articles = json.dumps(list(dict.fromkeys((c.source, c.title) for c in cited)))
     await store.db.execute(
-        "INSERT INTO answers(question_id, passage_ids, shown, cited, chat_hash)"
-        " VALUES(?, ?, ?, ?, ?)",
-        (question_id, json.dumps(list(passage_ids)), shown, articles if cited else None, chat_hash),
+        "INSERT INTO answers(question_id, passage_ids, shown, cited, chat_hash, follows)"
+        " VALUES(?, ?, ?, ?, ?, ?)",
+        (
+            question_id,
+            json.dumps(list(passage_ids)),
+            shown,
+            articles if cited else None,
+            chat_hash,
+            redact(well_formed(follows)).text if follows else None,
+        ),
     )
     await store.db.commit()
     return question_id

@@ -18,12 +18,14 @@ from telegram.ext import ContextTypes
 
 from bot import __version__
 from bot.core.answer import Answer, Outcome
+from bot.core.followup import Context
 from bot.core.formatting import about_line, citation_line, render_answer
 from bot.core.models import Hit
 from bot.core.text import well_formed
 from bot.editors.reloading import Reloader
 from bot.engine import KnowledgeBase
 from bot.settings import Settings
+from bot.store.conversations import recent_context, replied_context
 from bot.store.database import Store
 from bot.store.records import QuestionRecord, bind_message, hash_user, record_question
 from bot.telegram import texts
@@ -91,9 +93,11 @@ async def answer_question(
         return
     await context.bot.send_chat_action(message.chat_id, ChatAction.TYPING)
     started = time.perf_counter()
-    answer = await core.kb.ask(question, further=MAX_RANKED)
+    chat_hash = hash_user(message.chat_id, core.salt)
+    earlier = await earlier_context(core, message, chat_hash)
+    answer = await core.kb.ask(question, further=MAX_RANKED, context=earlier)
     shown, more = [h.passage_id for h in answer.hits], list(answer.further)
-    markup = None
+    markup, qid = None, None
     # Questions without any match are logged too: editors need them most.
     if answer.outcome in (Outcome.ANSWERED, Outcome.NOT_FOUND):
         record = QuestionRecord(
@@ -106,9 +110,14 @@ async def answer_question(
             answer.confidence if answer.hits else None,  # no passage: nothing to be sure of
         )
         cited = [h.citation for h in answer.hits]
-        chat_hash = hash_user(message.chat_id, core.salt)
         qid = await record_question(
-            core.store, record, shown + more, shown=len(shown), cited=cited, chat_hash=chat_hash
+            core.store,
+            record,
+            shown + more,
+            shown=len(shown),
+            cited=cited,
+            chat_hash=chat_hash,
+            follows=answer.follows,
         )
         if answer.answered:
             markup = answer_keyboard(qid, 0, bool(more))
@@ -118,8 +127,20 @@ async def answer_question(
     if answer.personal and not group and first_advice(context):
         text += "\n\n" + HTML.escape(texts.PERSONAL_DATA)
     sent = await send_html(message, text, group, markup)
-    if markup is not None:
+    if qid is not None:  # its buttons, and replies to it, work on this message only
         await bind_message(core.store, qid, sent.message_id)
+
+
+async def earlier_context(core: Core, message: Message, chat_hash: str) -> Context | None:
+    """What a follow-up is read against: the answer it replies to, or in a private chat the
+    last answer of the past few minutes (the engine decides whether the message needs it)."""
+    replied = message.reply_to_message
+    if replied is not None and replied.from_user and replied.from_user.id == message.get_bot().id:
+        return await replied_context(core.store, chat_hash, replied.message_id)
+    minutes = core.settings.followup_minutes
+    if message.chat.type == ChatType.PRIVATE and minutes > 0:
+        return await recent_context(core.store, chat_hash, minutes)
+    return None
 
 
 def first_advice(context: ContextTypes.DEFAULT_TYPE) -> bool:
