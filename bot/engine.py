@@ -250,6 +250,8 @@ class KnowledgeBase:
         min_confidence = self.settings.min_confidence
         if not use_context(alone.confidence, joined.confidence, cannot_stand, min_confidence):
             return alone
+        if context and context.topic and joined.hits[0].citation.title != context.topic:
+            return alone  # it went elsewhere: a new question that only sounds like a follow-up
         # The next follow-up reads on from the same earlier question ("mất mấy ngày?" after
         # "còn lệ phí?" still means the card), not from this one's own words.
         follows = context.question if context else None
