@@ -26,6 +26,14 @@ from bot.core.answer import (
 from bot.core.confidence import CONFIDENCE_MODEL, Evidence, Ranked, TermTable, gather
 from bot.core.index import BM25Index, BM25Params, Candidates, Postings, ScoredDoc
 from bot.core.models import Hit
+from bot.core.question_kinds import (
+    KindReader,
+    QuestionKind,
+    Steering,
+    content_words,
+    near_ties_first,
+    ranking_kinds,
+)
 from bot.core.spelling import corrections
 from bot.core.text import TextPipeline
 from bot.settings import Settings
@@ -118,6 +126,8 @@ class KnowledgeBase:
         self.loaded = loaded
         self.settings = settings
         self.model = CONFIDENCE_MODEL
+        self.kinds: KindReader | None = KindReader(pipeline)  # None: question kinds ignored
+        self.steering = Steering()  # which close passages the kind of answer reorders
 
     @property
     def store(self) -> Store:
@@ -143,13 +153,20 @@ class KnowledgeBase:
         log.info("Chỉ mục mới: %d đoạn, phiên bản %s", len(loaded.index), loaded.version)
         return True
 
-    def _rank(self, loaded: LoadedIndex, question: str, top_k: int, further: int) -> Ranking:
+    def _rank(
+        self,
+        loaded: LoadedIndex,
+        question: str,
+        top_k: int,
+        further: int,
+        asked: tuple[QuestionKind, ...] = (),
+    ) -> Ranking:
         """Best passages (at most two an article), then `further` more ids from any article."""
         terms = self.pipeline.terms(question)
         candidates = loaded.index.candidates(terms)
         k = top_k * 4 + 8 + further
         while True:
-            found = candidates.best(k)
+            found = self._steered(loaded, candidates.best(k), asked, terms)
             chosen = _capped(loaded, found, top_k)
             if len(chosen) == top_k or len(found) < k:
                 break
@@ -161,6 +178,32 @@ class KnowledgeBase:
         ranked = _ranked(loaded, candidates, found, chosen)
         return Ranking(chosen, further_ids, terms, ranked, {pid: docs[pid] for pid, _ in chosen})
 
+    def _steered(
+        self,
+        loaded: LoadedIndex,
+        found: list[ScoredDoc],
+        asked: tuple[QuestionKind, ...],
+        terms: list[str],
+    ) -> list[ScoredDoc]:
+        """Among close passages, the ones that give the kind of answer asked for first."""
+        reader, kinds = self.kinds, ranking_kinds(asked)
+        if reader is None or not kinds or len(found) < 2:
+            return found
+        held = content_words(loaded.index, terms, [d.doc for d in found[: self.steering.window]])
+        passages = loaded.text.passages
+
+        def fit(doc: int) -> tuple[int, int]:
+            entry = passages.get(int(loaded.passage_ids[doc]))
+            return reader.fit(kinds, entry[1]) if entry else (0, 0)
+
+        return near_ties_first(found, fit, lambda d, top: held[d] >= held[top], self.steering)
+
+    def _read_kinds(self, question: Question) -> Question:
+        """The question with what it asks for (a place, a duration…) read, unless ignored."""
+        if self.kinds is None:
+            return question
+        return dataclasses.replace(question, asked=self.kinds.read(question.searched))
+
     def hits(self, ranked: list[tuple[int, float]]) -> list[Hit]:
         """Hits for ranked passage ids still in the serving corpus (the paging buttons' path)."""
         return _hits(self.loaded, ranked)
@@ -169,7 +212,9 @@ class KnowledgeBase:
         """Rank and compose in the calling thread, on one corpus version throughout."""
         loaded = self.loaded
         question = self._read_slips(loaded, question)
-        ranking = self._rank(loaded, question.searched, top_k, further)
+        question = self._read_kinds(question)
+        asked = question.asked.kinds if question.asked else ()
+        ranking = self._rank(loaded, question.searched, top_k, further, asked)
         hits = _hits(loaded, ranking.chosen)
 
         table = TermTable(loaded.index, ranking.terms, list(ranking.docs.values()))
@@ -180,7 +225,9 @@ class KnowledgeBase:
             evidence = gather(table, ranking.ranked, coverage)
             return self.model.confidence(evidence), evidence
 
-        answer = compose(self.pipeline, question, hits, judge, self.settings.min_confidence)
+        answer = compose(
+            self.pipeline, question, hits, judge, self.settings.min_confidence, self.kinds
+        )
         shown, demoted = self._supporting(loaded, ranking, table, question, answer)
         further_ids = tuple(dict.fromkeys([*demoted, *ranking.further]))[
             : max(further, len(demoted))
