@@ -33,6 +33,7 @@ from bot.core.question_kinds import (
     content_words,
     near_ties_first,
     ranking_kinds,
+    same_words,
 )
 from bot.core.spelling import corrections
 from bot.core.text import TextPipeline
@@ -189,14 +190,15 @@ class KnowledgeBase:
         reader, kinds = self.kinds, ranking_kinds(asked)
         if reader is None or not kinds or len(found) < 2:
             return found
-        held = content_words(loaded.index, terms, [d.doc for d in found[: self.steering.window]])
+        window = [d.doc for d in found[: self.steering.window]]
+        held = content_words(loaded.index, terms, window, self.steering.short_question)
         passages = loaded.text.passages
 
         def fit(doc: int) -> tuple[int, int]:
             entry = passages.get(int(loaded.passage_ids[doc]))
             return reader.fit(kinds, entry[1]) if entry else (0, 0)
 
-        return near_ties_first(found, fit, lambda d, top: held[d] >= held[top], self.steering)
+        return near_ties_first(found, fit, same_words(held), self.steering)
 
     def _read_kinds(self, question: Question) -> Question:
         """The question with what it asks for (a place, a duration…) read, unless ignored."""
@@ -276,7 +278,9 @@ class KnowledgeBase:
         article = loaded.text.passages[hit.passage_id][0]
         chosen = [loaded.text.passages[pid][0] for pid, _ in ranking.chosen]
         share = chosen.count(article) / len(chosen)
-        behind = Ranked(ranking.docs[hit.passage_id], hit.score, ranking.chosen[0][1], share)
+        # The best score cited, not the first: the kind of question may have put a lower one first.
+        best = max(score for _, score in ranking.chosen)
+        behind = Ranked(ranking.docs[hit.passage_id], hit.score, best, share)
         return self.model.confidence(gather(table, behind, coverage))
 
     async def ask(self, raw_question: str, top_k: int | None = None, further: int = 0) -> Answer:

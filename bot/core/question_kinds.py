@@ -34,12 +34,17 @@ class QuestionKind(StrEnum):
     WHO = "who"
     STEPS = "steps"
     YESNO = "yesno"
+    DEFINITION = "definition"  # what something is, what the law says: no one kind of sentence
 
 
 LISTED = frozenset({QuestionKind.DOCUMENTS, QuestionKind.STEPS})
 # Yes/no and who evidence ("được", "phải", "cơ quan", "trách nhiệm") is in nearly every sentence of
 # a law: steering the rank by it cost both dev sets, so these two steer only the short answer.
-RANKING_KINDS = frozenset(QuestionKind) - {QuestionKind.YESNO, QuestionKind.WHO}
+RANKING_KINDS = frozenset(QuestionKind) - {
+    QuestionKind.YESNO,
+    QuestionKind.WHO,
+    QuestionKind.DEFINITION,
+}
 
 
 def ranking_kinds(kinds: Sequence[QuestionKind]) -> tuple[QuestionKind, ...]:
@@ -205,7 +210,9 @@ class Steering(NamedTuple):
     margin: float = 0.15  # any passage scoring within this share of the best
     # A passage holding every content word the best one holds differs from it only in phrasing
     # ("làm hộ chiếu" vs "hộ chiếu"), length and repetition: close within this wider share.
-    same_words_margin: float = 0.5
+    same_words_margin: float = 0.6
+    # ... in a short question only: in a long one, holding the same words is no longer a tie.
+    short_question: int = 6  # content syllables at most
     window: int = 20  # how far down the ranking a close passage may come from
 
 
@@ -234,10 +241,14 @@ def near_ties_first(
 
 
 def content_words(
-    index: BM25Index, terms: Sequence[str], docs: Sequence[int]
-) -> dict[int, frozenset[str]]:
-    """Which of the question's content syllables (its plain one-word terms) each doc holds."""
-    words = [t for t in dict.fromkeys(terms) if t.isalnum() and t in index.term_ids]
+    index: BM25Index, terms: Sequence[str], docs: Sequence[int], short: int
+) -> dict[int, frozenset[str]] | None:
+    """Which of the question's content syllables (its plain one-word terms) each doc holds;
+    None when the question has more than `short` of them."""
+    words = [t for t in dict.fromkeys(terms) if t.isalnum()]
+    if len(words) > short:
+        return None
+    words = [t for t in words if t in index.term_ids]
     offsets = index.postings.offsets
     held: dict[int, set[str]] = {doc: set() for doc in docs}
     targets = np.array(sorted(held), dtype=np.intp)
@@ -248,3 +259,8 @@ def content_words(
         for doc in targets[posting[at] == targets]:
             held[int(doc)].add(word)
     return {doc: frozenset(w) for doc, w in held.items()}
+
+
+def same_words(held: dict[int, frozenset[str]] | None) -> Callable[[int, int], bool]:
+    """Whether a doc holds every content word the top doc holds (never, without `held`)."""
+    return lambda doc, top: held is not None and held[doc] >= held[top]

@@ -22,6 +22,7 @@ from bot.core.question_kinds import (
     content_words,
     near_ties_first,
     ranking_kinds,
+    same_words,
 )
 from bot.core.text import WORD_RE, TextPipeline, fold
 from bot.sources.knowledge import split_passages
@@ -182,11 +183,12 @@ def _steering(
         return None
 
     def steer(found: list[ScoredDoc]) -> list[ScoredDoc]:
-        held = content_words(index, terms, [d.doc for d in found[: steering.window]])
+        window = [d.doc for d in found[: steering.window]]
+        held = content_words(index, terms, window, steering.short_question)
         return near_ties_first(
             found,
             lambda doc: reader.fit(asked, texts[doc]),
-            lambda doc, top: held[doc] >= held[top],
+            same_words(held),
             steering,
         )
 
