@@ -191,7 +191,8 @@ class KnowledgeBase:
         if reader is None or not kinds or len(found) < 2:
             return found
         window = [d.doc for d in found[: self.steering.window]]
-        held = content_words(loaded.index, terms, window, self.steering.short_question)
+        short, stop = self.steering.short_question, self.pipeline.folded_stopwords
+        held = content_words(loaded.index, terms, window, short, stop)
         passages = loaded.text.passages
 
         def fit(doc: int) -> tuple[int, int]:

@@ -241,11 +241,16 @@ def near_ties_first(
 
 
 def content_words(
-    index: BM25Index, terms: Sequence[str], docs: Sequence[int], short: int
+    index: BM25Index,
+    terms: Sequence[str],
+    docs: Sequence[int],
+    short: int,
+    stopwords: frozenset[str] = frozenset(),
 ) -> dict[int, frozenset[str]] | None:
     """Which of the question's content syllables (its plain one-word terms) each doc holds;
-    None when the question has more than `short` of them."""
-    words = [t for t in dict.fromkeys(terms) if t.isalnum()]
+    None when the question has more than `short` of them. Stop words are given folded, so a
+    question counts the same with or without its accents."""
+    words = [t for t in dict.fromkeys(terms) if t.isalnum() and t not in stopwords]
     if len(words) > short:
         return None
     words = [t for t in words if t in index.term_ids]

@@ -177,6 +177,7 @@ def _steering(
     terms: list[str],
     texts: list[str],
     steering: Steering,
+    stopwords: frozenset[str],
 ) -> Steer | None:
     """What the kind of question does to the ranking of passages, as in the engine."""
     if not asked:
@@ -184,7 +185,7 @@ def _steering(
 
     def steer(found: list[ScoredDoc]) -> list[ScoredDoc]:
         window = [d.doc for d in found[: steering.window]]
-        held = content_words(index, terms, window, steering.short_question)
+        held = content_words(index, terms, window, steering.short_question, stopwords)
         return near_ties_first(
             found,
             lambda doc: reader.fit(asked, texts[doc]),
@@ -221,7 +222,8 @@ def evaluate_pipeline(
         reading = reader.read(question)
         terms = pipeline.terms(reading.searched)
         kinds = ranking_kinds(reading.kinds)
-        steer = _steering(reader, kinds, index, terms, flat, steering or Steering())
+        stop = pipeline.folded_stopwords
+        steer = _steering(reader, kinds, index, terms, flat, steering or Steering(), stop)
         return top_articles(index, article_of, terms, steer=steer)
 
     prepare = fold if fold_questions else str
