@@ -199,7 +199,8 @@ class KnowledgeBase:
             entry = passages.get(int(loaded.passage_ids[doc]))
             return reader.fit(kinds, entry[1]) if entry else (0, 0)
 
-        return near_ties_first(found, fit, same_words(held), self.steering)
+        same = same_words(held, loaded.article_ids)
+        return near_ties_first(found, fit, same, self.steering)
 
     def _read_kinds(self, question: Question) -> Question:
         """The question with what it asks for (a place, a duration…) read, unless ignored."""

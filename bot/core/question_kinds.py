@@ -208,8 +208,9 @@ class Steering(NamedTuple):
     """Which passages are close enough to the best one for the kind of answer to decide."""
 
     margin: float = 0.15  # any passage scoring within this share of the best
-    # A passage holding every content word the best one holds differs from it only in phrasing
-    # ("làm hộ chiếu" vs "hộ chiếu"), length and repetition: close within this wider share.
+    # A passage of the same article holding every content word the best one holds differs from
+    # it only in phrasing ("làm hộ chiếu" vs "hộ chiếu"), length and repetition: close within
+    # this wider share.
     same_words_margin: float = 0.6
     # ... in a short question only: in a long one, holding the same words is no longer a tie.
     short_question: int = 6  # content syllables at most
@@ -266,6 +267,13 @@ def content_words(
     return {doc: frozenset(w) for doc, w in held.items()}
 
 
-def same_words(held: dict[int, frozenset[str]] | None) -> Callable[[int, int], bool]:
-    """Whether a doc holds every content word the top doc holds (never, without `held`)."""
-    return lambda doc, top: held is not None and held[doc] >= held[top]
+def same_words(
+    held: dict[int, frozenset[str]] | None, article_of: np.ndarray
+) -> Callable[[int, int], bool]:
+    """Whether a doc of the top doc's article holds every content word the top doc holds
+    (never, without `held`): which paragraph of one article answers is the kind's to say."""
+
+    def same(doc: int, top: int) -> bool:
+        return held is not None and article_of[doc] == article_of[top] and held[doc] >= held[top]
+
+    return same

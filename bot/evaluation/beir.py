@@ -178,6 +178,7 @@ def _steering(
     texts: list[str],
     steering: Steering,
     stopwords: frozenset[str],
+    article_of: np.ndarray,
 ) -> Steer | None:
     """What the kind of question does to the ranking of passages, as in the engine."""
     if not asked:
@@ -189,7 +190,7 @@ def _steering(
         return near_ties_first(
             found,
             lambda doc: reader.fit(asked, texts[doc]),
-            same_words(held),
+            same_words(held, article_of),
             steering,
         )
 
@@ -223,7 +224,9 @@ def evaluate_pipeline(
         terms = pipeline.terms(reading.searched)
         kinds = ranking_kinds(reading.kinds)
         stop = pipeline.folded_stopwords
-        steer = _steering(reader, kinds, index, terms, flat, steering or Steering(), stop)
+        steer = _steering(
+            reader, kinds, index, terms, flat, steering or Steering(), stop, article_of
+        )
         return top_articles(index, article_of, terms, steer=steer)
 
     prepare = fold if fold_questions else str

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from bot.core.answer import Matcher, summarize
@@ -13,6 +14,7 @@ from bot.core.question_kinds import (
     near_ties_first,
     parse_table,
     ranking_kinds,
+    same_words,
 )
 from bot.core.text import TextPipeline
 from tests.helpers.kinds_set import load_cases
@@ -59,7 +61,7 @@ def test_every_question_of_the_set_is_read_as_its_kind(reader: KindReader) -> No
     ("question", "searched"),
     [
         ("hộ chiếu làm ở đâu", "hộ chiếu làm"),
-        ("bao lâu thì có hộ chiếu", "thì có hộ chiếu"),
+        ("bao lâu thì có hộ chiếu", "hộ chiếu"),
         ("lam can cuoc ntn", "lam can cuoc"),
         ("lệ phí làm hộ chiếu", "lệ phí làm hộ chiếu"),  # a topic word is searched
         ("ở đâu", "ở đâu"),  # nothing else to search: the question as it is
@@ -116,6 +118,17 @@ def test_a_passage_with_the_same_words_is_close_from_further_down() -> None:
     fit = _fit({1: 1, 2: 3})
     ranked = near_ties_first(found, fit, lambda d, top: True, Steering(0.15, 0.5))  # type: ignore[arg-type]
     assert [d.doc for d in ranked] == [1, 0, 2]  # 2 is below half the best score
+
+
+held_top = frozenset({"ho", "chieu"})
+
+
+def test_the_same_words_count_only_within_the_top_passages_article() -> None:
+    held = {0: frozenset({"ho", "chieu"}), 1: frozenset({"ho", "chieu", "le"}), 2: held_top}
+    same = same_words(held, np.array([7, 7, 8]))
+    assert same(1, 0) and not same(2, 0)  # 2 holds the words but is another article
+    assert not same(0, 1)  # 0 lacks a word the other holds
+    assert not same_words(None, np.array([7, 7]))(1, 0)  # a long question: no such rule
 
 
 def test_without_evidence_the_order_is_bm25s() -> None:
