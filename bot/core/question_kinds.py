@@ -130,6 +130,8 @@ class KindReader:
     def __init__(self, pipeline: TextPipeline, table: KindTable | None = None):
         self.pipeline = pipeline
         self.table = table or shipped_table()
+        # The same passages come back question after question: read each one once.
+        self.signs = lru_cache(maxsize=8192)(self._signs)
 
     def kinds(self, question: str) -> tuple[QuestionKind, ...]:
         """The kinds the question asks for, in the order it asks them; () when it does not say."""
@@ -180,8 +182,8 @@ class KindReader:
         signs = self.signs(text) if kinds else {}
         return sum(signs.get(k, 0) for k in kinds)
 
-    def signs(self, text: str) -> dict[QuestionKind, int]:
-        """How many different signs of each kind of answer `text` carries."""
+    def _signs(self, text: str) -> dict[QuestionKind, int]:
+        """How many different signs of each kind of answer `text` carries (`signs`, cached)."""
         lowered = unicodedata.normalize("NFC", text.lower())
         accented = fold_text(lowered) != lowered
         words = WORD_RE.findall(lowered)
