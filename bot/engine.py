@@ -27,6 +27,15 @@ from bot.core.confidence import CONFIDENCE_MODEL, Evidence, Ranked, TermTable, g
 from bot.core.followup import Context, follow_up, is_short, refers_back, use_context
 from bot.core.index import BM25Index, BM25Params, Candidates, Postings, ScoredDoc
 from bot.core.models import Hit
+from bot.core.question_kinds import (
+    KindReader,
+    QuestionKind,
+    Steering,
+    content_words,
+    near_ties_first,
+    ranking_kinds,
+    same_words,
+)
 from bot.core.spelling import corrections
 from bot.core.text import TextPipeline
 from bot.settings import Settings
@@ -119,6 +128,8 @@ class KnowledgeBase:
         self.loaded = loaded
         self.settings = settings
         self.model = CONFIDENCE_MODEL
+        self.kinds: KindReader | None = KindReader(pipeline)  # None: question kinds ignored
+        self.steering = Steering()  # which close passages the kind of answer reorders
 
     @property
     def store(self) -> Store:
@@ -144,13 +155,20 @@ class KnowledgeBase:
         log.info("Chỉ mục mới: %d đoạn, phiên bản %s", len(loaded.index), loaded.version)
         return True
 
-    def _rank(self, loaded: LoadedIndex, question: str, top_k: int, further: int) -> Ranking:
+    def _rank(
+        self,
+        loaded: LoadedIndex,
+        question: str,
+        top_k: int,
+        further: int,
+        asked: tuple[QuestionKind, ...] = (),
+    ) -> Ranking:
         """Best passages (at most two an article), then `further` more ids from any article."""
         terms = self.pipeline.terms(question)
         candidates = loaded.index.candidates(terms)
         k = top_k * 4 + 8 + further
         while True:
-            found = candidates.best(k)
+            found = self._steered(loaded, candidates.best(k), asked, terms)
             chosen = _capped(loaded, found, top_k)
             if len(chosen) == top_k or len(found) < k:
                 break
@@ -162,6 +180,35 @@ class KnowledgeBase:
         ranked = _ranked(loaded, candidates, found, chosen)
         return Ranking(chosen, further_ids, terms, ranked, {pid: docs[pid] for pid, _ in chosen})
 
+    def _steered(
+        self,
+        loaded: LoadedIndex,
+        found: list[ScoredDoc],
+        asked: tuple[QuestionKind, ...],
+        terms: list[str],
+    ) -> list[ScoredDoc]:
+        """Among close passages, the ones that give the kind of answer asked for first."""
+        reader, kinds = self.kinds, ranking_kinds(asked)
+        if reader is None or not kinds or len(found) < 2:
+            return found
+        window = [d.doc for d in found[: self.steering.window]]
+        short, stop = self.steering.short_question, self.pipeline.folded_stopwords
+        held = content_words(loaded.index, terms, window, short, stop)
+        passages = loaded.text.passages
+
+        def fit(doc: int) -> tuple[int, int]:
+            entry = passages.get(int(loaded.passage_ids[doc]))
+            return reader.fit(kinds, entry[1]) if entry else (0, 0)
+
+        same = same_words(held, loaded.article_ids)
+        return near_ties_first(found, fit, same, self.steering)
+
+    def _read_kinds(self, question: Question) -> Question:
+        """The question with what it asks for (a place, a duration…) read, unless ignored."""
+        if self.kinds is None:
+            return question
+        return dataclasses.replace(question, asked=self.kinds.read(question.searched))
+
     def hits(self, ranked: list[tuple[int, float]]) -> list[Hit]:
         """Hits for ranked passage ids still in the serving corpus (the paging buttons' path)."""
         return _hits(self.loaded, ranked)
@@ -170,7 +217,9 @@ class KnowledgeBase:
         """Rank and compose in the calling thread, on one corpus version throughout."""
         loaded = self.loaded
         question = self._read_slips(loaded, question)
-        ranking = self._rank(loaded, question.searched, top_k, further)
+        question = self._read_kinds(question)
+        asked = question.asked.kinds if question.asked else ()
+        ranking = self._rank(loaded, question.searched, top_k, further, asked)
         hits = _hits(loaded, ranking.chosen)
 
         table = TermTable(loaded.index, ranking.terms, list(ranking.docs.values()))
@@ -181,7 +230,9 @@ class KnowledgeBase:
             evidence = gather(table, ranking.ranked, coverage)
             return self.model.confidence(evidence, len(loaded.index)), evidence
 
-        answer = compose(self.pipeline, question, hits, judge, self.settings.min_confidence)
+        answer = compose(
+            self.pipeline, question, hits, judge, self.settings.min_confidence, self.kinds
+        )
         shown, demoted = self._supporting(loaded, ranking, table, question, answer)
         further_ids = tuple(dict.fromkeys([*demoted, *ranking.further]))[
             : max(further, len(demoted))
@@ -234,7 +285,9 @@ class KnowledgeBase:
         article = loaded.text.passages[hit.passage_id][0]
         chosen = [loaded.text.passages[pid][0] for pid, _ in ranking.chosen]
         share = chosen.count(article) / len(chosen)
-        behind = Ranked(ranking.docs[hit.passage_id], hit.score, ranking.chosen[0][1], share)
+        # The best score cited, not the first: the kind of question may have put a lower one first.
+        best = max(score for _, score in ranking.chosen)
+        behind = Ranked(ranking.docs[hit.passage_id], hit.score, best, share)
         return self.model.confidence(gather(table, behind, coverage), len(loaded.index))
 
     def answer_in_context(

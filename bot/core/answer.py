@@ -13,6 +13,7 @@ from bot.core.confidence import Evidence
 from bot.core.framing import without_framing
 from bot.core.models import Hit
 from bot.core.personal_data import PLACEHOLDER_RE, Kind, redact, without_placeholders
+from bot.core.question_kinds import KindReader, Reading
 from bot.core.sentences import split_sentences
 from bot.core.small_talk import small_talk
 from bot.core.spelling import Correction, apply
@@ -42,11 +43,15 @@ class Question:
     personal: tuple[Kind, ...] = ()  # kinds of personal data that were replaced
     spelling: tuple[Correction, ...] = ()  # typing slips read as the word meant
     context: str = ""  # an earlier question's words a follow-up leaves out, searched after it
+    asked: Reading | None = None  # what it asks for; set by the engine once slips are read
 
     @cached_property
     def searched(self) -> str:
         """What the search reads: the text without its placeholders and its framing, typing
-        slips read as the words meant, then the context words of a follow-up."""
+        slips read as the words meant, without the words that only ask ("ở đâu"), then the
+        context words of a follow-up (already in the engine's reading, once it is set)."""
+        if self.asked is not None:
+            return self.asked.searched
         own = apply(without_framing(without_placeholders(self.text)), self.spelling)
         return f"{own} {self.context}" if self.context else own
 
@@ -181,16 +186,25 @@ class Matcher:
         return tuple(spans)
 
 
-def summarize(matcher: Matcher, passage: str) -> str:
-    """The passage's best sentence, plus the runner-up when it also answers, in reading order."""
+Strength = Callable[[str], int]  # a sentence → how many signs it carries of the asked answer
+
+
+def summarize(matcher: Matcher, passage: str, strength: Strength | None = None) -> str:
+    """The passage's best sentence, plus the runner-up when it also answers, in reading order.
+
+    Among sentences that share the question's words, one that gives the kind of answer asked
+    for ("ở đâu" → a place) comes first.
+    """
     sentences = split_sentences(passage) or [passage]
-    ranked = sorted(range(len(sentences)), key=lambda i: (-matcher.count(sentences[i]), i))
+    counts = [matcher.count(s) for s in sentences]
+    gives = [bool(strength and counts[i] and strength(s)) for i, s in enumerate(sentences)]
+    ranked = sorted(range(len(sentences)), key=lambda i: (-gives[i], -counts[i], i))
     best = ranked[0]
     chosen = [best]
     if len(ranked) > 1:
         second = ranked[1]
         words = len(sentences[best].split()) + len(sentences[second].split())
-        if matcher.count(sentences[second]) > 0 and words <= SUMMARY_MAX_WORDS:
+        if counts[second] > 0 and words <= SUMMARY_MAX_WORDS:
             chosen.append(second)
     return " ".join(sentences[i] for i in sorted(chosen))
 
@@ -218,8 +232,10 @@ def compose(
     hits: list[Hit],
     judge: Judge,
     min_confidence: float,
+    kinds: KindReader | None = None,
 ) -> Answer:
-    """Answered only when the judge is at least `min_confidence` sure the top passage answers."""
+    """Answered only when the judge is at least `min_confidence` sure the top passage answers;
+    what the question asks for (`question.asked`, read by `kinds`) steers the short answer."""
     matcher = Matcher(pipeline, question.searched)
     # Coverage reads what the index read: title, the FAQ question if any, and the text.
     top = hits[0] if hits else None
@@ -238,7 +254,9 @@ def compose(
             personal=question.personal,
             spelling=question.spelling,
         )
-    summary = lead(hits[0].text) if hits[0].question else summarize(matcher, hits[0].text)
+    asked = question.asked.kinds if question.asked else ()
+    strength = (lambda text: kinds.evidence(asked, text)) if kinds and asked else None
+    summary = lead(hits[0].text) if hits[0].question else summarize(matcher, hits[0].text, strength)
     return Answer(
         question.text,
         Outcome.ANSWERED,

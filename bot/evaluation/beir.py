@@ -14,7 +14,16 @@ from pathlib import Path
 import numpy as np
 from rank_bm25 import BM25Okapi
 
-from bot.core.index import BM25Index, BM25Params, Postings
+from bot.core.index import BM25Index, BM25Params, Postings, ScoredDoc
+from bot.core.question_kinds import (
+    KindReader,
+    QuestionKind,
+    Steering,
+    content_words,
+    near_ties_first,
+    ranking_kinds,
+    same_words,
+)
 from bot.core.text import WORD_RE, TextPipeline
 from bot.evaluation.styles import Style, rewriter
 from bot.sources.knowledge import split_passages
@@ -140,17 +149,53 @@ def article_passages(text: str, max_words: int) -> list[str]:
     return [p.text for p in split_passages(paragraphs, max_words)] or [""]
 
 
+Steer = Callable[[list[ScoredDoc]], list[ScoredDoc]]
+
+
 def top_articles(
-    index: BM25Index, article_of: np.ndarray, terms: Sequence[str], n: int = 10
+    index: BM25Index,
+    article_of: np.ndarray,
+    terms: Sequence[str],
+    n: int = 10,
+    steer: Steer | None = None,
 ) -> list[int]:
-    """The n best articles, each ranked by its best passage (the bot's own ranking)."""
+    """The n best articles, each ranked by its best passage (the bot's own ranking, `steer`
+    being what the kind of question does to it)."""
     candidates, k = index.candidates(terms), n * 4
     while True:
         found = candidates.best(k)
+        found = steer(found) if steer else found
         articles = list(dict.fromkeys(int(article_of[h.doc]) for h in found))
         if len(articles) >= n or len(found) < k:
             return articles[:n]
         k *= 4
+
+
+def _steering(
+    reader: KindReader,
+    asked: tuple[QuestionKind, ...],
+    index: BM25Index,
+    terms: list[str],
+    texts: list[str],
+    steering: Steering,
+    stopwords: frozenset[str],
+    article_of: np.ndarray,
+) -> Steer | None:
+    """What the kind of question does to the ranking of passages, as in the engine."""
+    if not asked:
+        return None
+
+    def steer(found: list[ScoredDoc]) -> list[ScoredDoc]:
+        window = [d.doc for d in found[: steering.window]]
+        held = content_words(index, terms, window, steering.short_question, stopwords)
+        return near_ties_first(
+            found,
+            lambda doc: reader.fit(asked, texts[doc]),
+            same_words(held, article_of),
+            steering,
+        )
+
+    return steer
 
 
 def evaluate_pipeline(
@@ -160,18 +205,35 @@ def evaluate_pipeline(
     title_weight: int = 2,
     style: Style = Style.WRITTEN,
     max_words: int = 120,
+    steering: Steering | None = Steering(),  # noqa: B008 - immutable
 ) -> Metrics:
-    """Our pipeline and index over passages (title × weight + passage), ranked per article."""
+    """Our pipeline and index over passages (title × weight + passage), ranked per article;
+    `steering` None ranks without the kind of question."""
     passages = [article_passages(text, max_words) for text in ds.texts]
     article_of = np.repeat(np.arange(len(passages)), [len(p) for p in passages])
     terms = terms_for_all(pipeline, ds.titles + [p for ps in passages for p in ps])
     titles, bodies = terms[: len(ds.titles)], terms[len(ds.titles) :]
     lists = (titles[a] * title_weight + body for a, body in zip(article_of, bodies))
     index = BM25Index(Postings.build(lists), params)
+    reader = KindReader(pipeline) if steering else None
+    flat = [p for ps in passages for p in ps]
+
+    def rank(question: str) -> list[int]:
+        if reader is None:
+            return top_articles(index, article_of, pipeline.terms(question))
+        reading = reader.read(question)
+        terms = pipeline.terms(reading.searched)
+        kinds = ranking_kinds(reading.kinds)
+        stop = pipeline.folded_stopwords
+        steer = _steering(
+            reader, kinds, index, terms, flat, steering or Steering(), stop, article_of
+        )
+        return top_articles(index, article_of, terms, steer=steer)
+
     prepare = rewriter(style, pipeline)
-    rankings = _rank_all(
-        ds, lambda q: pipeline.terms(prepare(q)), lambda t: top_articles(index, article_of, t)
-    )
+    rankings = {
+        qid: [ds.doc_ids[a] for a in rank(prepare(text))] for qid, text in ds.queries.items()
+    }
     return score_rankings(SYSTEM_NAME, rankings, ds.qrels)
 
 

@@ -2,7 +2,8 @@
 
 Nothing new is kept for it: the question (personal data replaced), the article it cited, and
 for a follow-up the earlier question it was read against, all in the rows the retention purge
-and `/forget` already delete. Unaddressed group messages are never recorded, so never become a context.
+and `/forget` already delete. Unaddressed group messages are never recorded, so never become
+a context.
 """
 
 from __future__ import annotations
