@@ -24,7 +24,7 @@ from bot.core.answer import (
     question_problem,
 )
 from bot.core.confidence import CONFIDENCE_MODEL, Evidence, Ranked, TermTable, gather
-from bot.core.followup import Context, follow_up, is_short, refers_back, use_context
+from bot.core.followup import Context, FollowUp, follow_up, is_short, refers_back, use_context
 from bot.core.index import BM25Index, BM25Params, Candidates, Postings, ScoredDoc
 from bot.core.models import Hit
 from bot.core.question_kinds import (
@@ -295,7 +295,7 @@ class KnowledgeBase:
     ) -> Answer:
         """The answer alone, or read as a follow-up of `context` when that is what it is."""
         alone = self.answer_now(question, top_k, further)
-        found = follow_up(self.pipeline, question.searched, context) if context else None
+        found = self._follow_up(question, context) if context else None
         if found is None:
             return alone
         joined = self.answer_now(dataclasses.replace(question, context=found.words), top_k, further)
@@ -303,12 +303,31 @@ class KnowledgeBase:
         min_confidence = self.settings.min_confidence
         if not use_context(alone.confidence, joined.confidence, cannot_stand, min_confidence):
             return alone
-        if context and context.topic and joined.hits[0].citation.title != context.topic:
-            return alone  # it went elsewhere: a new question that only sounds like a follow-up
+        if context and context.topic and self._elsewhere(question, alone, joined, context.topic):
+            return alone  # a new question that only sounds like a follow-up
         # The next follow-up reads on from the same earlier question ("mất mấy ngày?" after
         # "còn lệ phí?" still means the card), not from this one's own words.
         follows = context.question if context else None
         return dataclasses.replace(joined, understood=found.understood, follows=follows)
+
+    def _follow_up(self, question: Question, context: Context) -> FollowUp | None:
+        """The earlier answer's article title fills in the topic; without one, the earlier
+        question without what it asked ("mất bao lâu" is not the topic of "nộp ở đâu?")."""
+        if context.topic:
+            topic = context.topic
+        else:
+            topic = self.kinds.read(context.question).searched if self.kinds else None
+        return follow_up(self.pipeline, question.searched, context, topic)
+
+    def _elsewhere(self, question: Question, alone: Answer, joined: Answer, topic: str) -> bool:
+        """Whether the message is about another article than the earlier answer's: it names the
+        one it is answered from on its own, or the context does not keep it on the earlier one."""
+        if joined.hits[0].citation.title != topic:
+            return True
+        if not (alone.answered and alone.hits) or alone.hits[0].citation.title == topic:
+            return False
+        named = {s.folded for s in self.pipeline.content_words(alone.hits[0].citation.title)}
+        return any(s.folded in named for s in self.pipeline.content_words(question.searched))
 
     async def ask(
         self,

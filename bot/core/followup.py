@@ -1,9 +1,10 @@
 """Follow-up questions: a message read in the context of the question it follows.
 
 "còn lệ phí thì sao?" after "làm thẻ căn cước ở đâu" is asked as "lệ phí … thẻ căn cước": the
-new message's words come first and the earlier question's content words fill in what it leaves
-out. Whether the context is used at all is decided from both answers (`use_context`), so a
-complete new question is never mixed with the old one.
+new message's words come first and the earlier answer's topic (its article's title, or the
+earlier question's content words) fills in what it leaves out. Whether the context is used at
+all is decided from both answers (`use_context`, and the engine's article check), so a complete
+new question is never mixed with the old one.
 """
 
 from __future__ import annotations
@@ -57,26 +58,32 @@ def is_short(pipeline: TextPipeline, text: str) -> bool:
     return len(pipeline.content_words(text)) <= SHORT_WORDS
 
 
-def follow_up(pipeline: TextPipeline, searched: str, context: Context) -> FollowUp | None:
-    """The message with the earlier question's missing content words added; None if none are."""
+def follow_up(
+    pipeline: TextPipeline, searched: str, context: Context, topic_words: str | None = None
+) -> FollowUp | None:
+    """The message with the earlier question's missing content words added; None if none are.
+
+    `topic_words` is what the earlier question was about (its answer's title, or the question
+    without what it asked, "mất bao lâu"): the follow-up asks its own thing about that topic.
+    """
     present = {s.folded for s in pipeline.content_words(searched)}
     missing: list[str] = []
-    for syllable in pipeline.content_words(context.question):
+    for syllable in pipeline.content_words(topic_words or context.question):
         if syllable.folded not in present:
             present.add(syllable.folded)
             missing.append(syllable.accented)
     if not missing:
         return None
-    own = _without_cues([s.accented for s in pipeline.content_words(searched)]) or searched.strip()
+    own = _without_cues(re.findall(r"\w+", searched)) or searched.strip()
     topic = context.topic or " ".join(missing)
     return FollowUp(" ".join(missing), f"Về: {topic} — {own}")
 
 
 def _without_cues(words: list[str]) -> str:
     """'còn lệ phí thì sao' → 'lệ phí': what was asked, without how it referred back."""
-    while words and fold(words[0]) in LEADING_CUES:
+    while words and fold(words[0].lower()) in LEADING_CUES:
         words = words[1:]
-    while words and fold(words[-1]) in TRAILING_CUES:
+    while words and fold(words[-1].lower()) in TRAILING_CUES:
         words = words[:-1]
     return " ".join(words)
 
