@@ -313,10 +313,9 @@ class KnowledgeBase:
     def _follow_up(self, question: Question, context: Context) -> FollowUp | None:
         """The earlier answer's article title fills in the topic; without one, the earlier
         question without what it asked ("mất bao lâu" is not the topic of "nộp ở đâu?")."""
-        if context.topic:
-            topic = context.topic
-        else:
-            topic = self.kinds.read(context.question).searched if self.kinds else None
+        topic: str | None = context.topic
+        if topic is None and self.kinds is not None:
+            topic = self.kinds.read(context.question).searched
         return follow_up(self.pipeline, question.searched, context, topic)
 
     def _elsewhere(self, question: Question, alone: Answer, joined: Answer, topic: str) -> bool:
