@@ -295,7 +295,8 @@ class KnowledgeBase:
     ) -> Answer:
         """The answer alone, or read as a follow-up of `context` when that is what it is."""
         alone = self.answer_now(question, top_k, further)
-        found = self._follow_up(question, context) if context else None
+        # Only an answer gives a context: two questions the bot could not answer do not make one.
+        found = self._follow_up(question, context) if context and context.topic else None
         if found is None:
             return alone
         joined = self.answer_now(dataclasses.replace(question, context=found.words), top_k, further)
@@ -311,19 +312,17 @@ class KnowledgeBase:
         return dataclasses.replace(joined, understood=found.understood, follows=follows)
 
     def _follow_up(self, question: Question, context: Context) -> FollowUp | None:
-        """The earlier answer's article title fills in the topic; without one, the earlier
-        question without what it asked ("mất bao lâu" is not the topic of "nộp ở đâu?")."""
-        topic: str | None = context.topic
-        if topic is None and self.kinds is not None:
-            topic = self.kinds.read(context.question).searched
-        return follow_up(self.pipeline, question.searched, context, topic)
+        """The earlier answer's article title fills in the topic, not the earlier question's
+        own question words ("mất bao lâu" is not the topic of "nộp ở đâu?")."""
+        return follow_up(self.pipeline, question.searched, context, context.topic)
 
     def _elsewhere(self, question: Question, alone: Answer, joined: Answer, topic: str) -> bool:
-        """Whether the message is about another article than the earlier answer's: it names the
-        one it is answered from on its own, or the context does not keep it on the earlier one."""
+        """Whether the message stands apart from the earlier answer: the context does not keep it
+        on that article, or on its own it is answered from an article it names (even the same
+        one: "chinh quyen so la gi" after "Chính quyền số là gì?" needs no context)."""
         if joined.hits[0].citation.title != topic:
             return True
-        if not (alone.answered and alone.hits) or alone.hits[0].citation.title == topic:
+        if not (alone.answered and alone.hits):
             return False
         named = {s.folded for s in self.pipeline.content_words(alone.hits[0].citation.title)}
         return any(s.folded in named for s in self.pipeline.content_words(question.searched))

@@ -17,14 +17,16 @@ from bot.core.followup import Context, context_of
 from bot.store.database import Store
 
 _SELECT = (
-    "SELECT q.question, a.follows, a.cited FROM answers a JOIN questions q ON q.id = a.question_id"
+    "SELECT q.question, a.follows, a.cited, q.answered FROM answers a"
+    " JOIN questions q ON q.id = a.question_id"
 )
 
 
 def _context(row: aiosqlite.Row | None) -> Context | None:
     if row is None or not (row[0] or row[1]):
         return None
-    cited = json.loads(row[2]) if row[2] else []
+    # A "not found" also lists the passages that came closest: they are no topic.
+    cited = json.loads(row[2]) if row[2] and row[3] else []
     topic = cited[0][1] if cited and cited[0][1] else None
     return context_of(row[0] or "", row[1], topic)
 
