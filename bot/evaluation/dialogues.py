@@ -33,6 +33,8 @@ class TurnResult:
     right_alone: bool  # expected passage first when asked on its own
     right_in_chat: bool  # expected passage first when asked after the earlier turn
     understood: str | None
+    article_alone: bool = False  # the expected article first (whichever of its passages)
+    article_in_chat: bool = False
 
 
 def load_dialogues(path: Path) -> list[Turn]:
@@ -44,12 +46,12 @@ def load_dialogues(path: Path) -> list[Turn]:
     ]
 
 
-def is_right(answer: Answer, turn: Turn) -> bool:
-    """Answered, with the expected passage first."""
+def is_right(answer: Answer, turn: Turn, passage: bool = True) -> bool:
+    """Answered, with the expected passage (or only its article) first."""
     if not answer.answered or not answer.hits:
         return False
     first = answer.hits[0]
-    return first.citation.title == turn.title and turn.fragment in first.text
+    return first.citation.title == turn.title and (not passage or turn.fragment in first.text)
 
 
 async def run_dialogues(kb: KnowledgeBase, turns: Iterable[Turn]) -> list[TurnResult]:
@@ -61,9 +63,9 @@ async def run_dialogues(kb: KnowledgeBase, turns: Iterable[Turn]) -> list[TurnRe
             context = None
         alone = await kb.ask(turn.message)
         chat = await kb.ask(turn.message, context=context) if context else alone
-        results.append(
-            TurnResult(turn, is_right(alone, turn), is_right(chat, turn), chat.understood)
-        )
+        right = is_right(alone, turn), is_right(chat, turn)
+        article = is_right(alone, turn, passage=False), is_right(chat, turn, passage=False)
+        results.append(TurnResult(turn, *right, chat.understood, *article))
         topic = chat.hits[0].citation.title if chat.answered and chat.hits else None
         context = context_of(chat.question, chat.follows, topic)
     return results
