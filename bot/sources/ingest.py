@@ -6,7 +6,7 @@ import asyncio
 import logging
 import sys
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -141,6 +141,33 @@ def _tokenize(
         return terms_for_all(pipeline, texts, on_progress=bar.update)
 
 
+async def _publish(
+    store: Store,
+    changed: list[Article],
+    terms: list[list[str]],
+    gone: list[str],
+    meta: Mapping[str, str],
+) -> tuple[int, int]:
+    """Write the new corpus in one transaction; (passages written, articles removed).
+
+    Readers (a running bot, `ask`) see the old corpus or the new one, never a mix, even when
+    this process is killed half-way through its writes.
+    """
+    titles, bodies = terms[: len(changed)], iter(terms[len(changed) :])
+    passages = 0
+    async with store.transaction():
+        for article, title_terms in zip(changed, titles):
+            passage_terms = [next(bodies) for _ in article.passages]
+            await store.replace_article(article, title_terms, passage_terms)
+            passages += len(article.passages)
+        removed = await store.delete_articles(gone)
+        for key, value in meta.items():
+            await store.set_meta(key, value)
+        # Only a finished run publishes its corpus: a running bot never loads a half-done ingest.
+        await store.set_meta(READY_VERSION_KEY, await store.corpus_version())
+    return passages, removed
+
+
 async def ingest(
     store: Store,
     pipeline: TextPipeline,
@@ -149,11 +176,14 @@ async def ingest(
     max_words: int = 120,
     limits: FetchLimits | None = None,
     leaving: Sequence[Path] = (),
+    meta: Mapping[str, str] | None = None,
 ) -> IngestReport:
     """Bring the store in line with the files under `paths` and the web addresses among them.
 
-    Articles from the folders in `leaving` (a former knowledge folder) are removed as well.
+    Articles from the folders in `leaving` (a former knowledge folder) are removed as well;
+    `meta` is stored in the same transaction as the new corpus.
     """
+    meta = meta or {}
     started = time.perf_counter()
     # Stamp the run with the moment files are read, not when it ends: a file saved while a
     # long run tokenizes is then newer than the stamp, and the next refresh picks it up.
@@ -174,20 +204,12 @@ async def ingest(
     loaded = await asyncio.to_thread(_load_files, files, max_words, report)
     changed = _changed(loaded, known, force, report)
     changed += _changed(await _load_web(urls, max_words, limits, report), known, force, report)
-    if changed:
-        terms = await asyncio.to_thread(_tokenize, pipeline, changed, show_progress)
-        titles, bodies = terms[: len(changed)], iter(terms[len(changed) :])
-        for article, title_terms in zip(changed, titles):
-            await store.replace_article(
-                article, title_terms, [next(bodies) for _ in article.passages]
-            )
-            report.passages += len(article.passages)
+    terms = await asyncio.to_thread(_tokenize, pipeline, changed, show_progress) if changed else []
     gone = _gone_sources(roots, files, known, leaving)
-    report.removed = await store.delete_articles(gone)
-    await store.set_meta(FINGERPRINT_KEY, fingerprint)
-    await store.set_meta(INGESTED_AT_KEY, repr(scanned_at))
-    # Only a finished run publishes its corpus: a running bot never loads a half-done ingest.
-    await store.set_meta(READY_VERSION_KEY, await store.corpus_version())
+    stamps = {FINGERPRINT_KEY: fingerprint, INGESTED_AT_KEY: repr(scanned_at)}
+    report.passages, report.removed = await _publish(
+        store, changed, terms, gone, {**meta, **stamps}
+    )
     report.seconds = time.perf_counter() - started
     return report
 
@@ -241,6 +263,12 @@ async def refresh_folder(
     current = str(folder.resolve())
     previous = await store.get_meta(KNOWLEDGE_DIR_KEY)
     leaving = [Path(previous)] if previous and previous != current else []
-    report = await ingest(store, pipeline, [folder], show_progress, max_words, leaving=leaving)
-    await store.set_meta(KNOWLEDGE_DIR_KEY, current)
-    return report
+    return await ingest(
+        store,
+        pipeline,
+        [folder],
+        show_progress,
+        max_words,
+        leaving=leaving,
+        meta={KNOWLEDGE_DIR_KEY: current},
+    )
