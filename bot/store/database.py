@@ -99,6 +99,17 @@ class Store:
     async def close(self) -> None:
         await self.db.close()
 
+    async def check_integrity(self) -> None:
+        """sqlite3.DatabaseError when any page of the file is damaged (e.g. a truncated copy).
+
+        Opening reads only the first pages: a file cut short or overwritten further on would
+        otherwise pass until a query happens to touch the damage (`purge` saying "0 deleted").
+        """
+        async with self.db.execute("PRAGMA quick_check(1)") as cur:
+            row = await cur.fetchone()
+        if row is None or row[0] != "ok":
+            raise sqlite3.DatabaseError("database disk image is malformed")
+
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[None]:
         """The writes inside become visible together when the block ends, or never.

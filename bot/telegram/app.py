@@ -155,31 +155,38 @@ async def _refresh_knowledge(store: Store, pipeline: TextPipeline, settings: Set
         log.warning("%s", warning)
 
 
-async def _post_init(app: Application) -> None:
-    """Open the knowledge base (refreshing it from knowledge/ if stale) and register commands."""
-    settings: Settings = app.bot_data["settings"]
-    store = await Store.open(settings.db_path)
+async def _open_core(store: Store, settings: Settings) -> handlers.Core:
+    """Check the DB, refresh the knowledge, load the index: what every handler needs."""
+    await store.check_integrity()  # a damaged file stops start-up (exit 2), not a question later
     if redacted := await redact_stored_questions(store):
         log.info("Đã che dữ liệu cá nhân trong %d câu hỏi lưu từ trước", redacted)
     pipeline = TextPipeline(
         abbreviations_file=settings.abbreviations_file, shorthand_file=settings.shorthand_file
     )
-    try:
-        await _refresh_knowledge(store, pipeline, settings)
-    except BaseException:
-        await store.close()  # its thread would keep the process alive after the error line
-        raise
+    await _refresh_knowledge(store, pipeline, settings)
     kb = await KnowledgeBase.open(store, pipeline, settings)
     salt = await user_salt(
         store, settings.user_hash_salt.get_secret_value() if settings.user_hash_salt else None
     )
-    app.bot_data["core"] = handlers.Core(
-        kb, store, settings, salt, FloodGuard(settings.flood_limit), Reloader(kb)
-    )
+    return handlers.Core(kb, store, settings, salt, FloodGuard(settings.flood_limit), Reloader(kb))
+
+
+async def _post_init(app: Application) -> None:
+    """Open the knowledge base (refreshing it from knowledge/ if stale) and register commands."""
+    settings: Settings = app.bot_data["settings"]
+    store = await Store.open(settings.db_path)
+    try:
+        app.bot_data["core"] = await _open_core(store, settings)
+    except BaseException:
+        # Whatever failed (a damaged DB, a bad knowledge folder), the connection's thread would
+        # keep the process alive after the error line: a supervisor would see it "running".
+        await store.close()
+        raise
     schedule_jobs(app, settings)
     await register_commands(app, settings)
     log.info(PRIVACY_OFF if app.bot.bot.can_read_all_group_messages else PRIVACY_ON)
-    log.info("Bot @%s sẵn sàng với %d đoạn văn", app.bot.username, len(kb.loaded.index))
+    passages = len(app.bot_data["core"].kb.loaded.index)
+    log.info("Bot @%s sẵn sàng với %d đoạn văn", app.bot.username, passages)
 
 
 def schedule_jobs(app: Application, settings: Settings) -> None:

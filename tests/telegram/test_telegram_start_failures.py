@@ -1,0 +1,75 @@
+"""`python -m bot run` that cannot start: one clear line, exit code 2, and the process ends.
+
+A hang here is what a supervisor cannot see: the process looks alive but never polls.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.core.text import TextPipeline
+from tests.helpers.bot_runner import TOKEN
+from tests.helpers.cli import Run, child_env, run_bot
+from tests.helpers.damage import garbage_file, overwrite_table, truncate, used_database
+from tests.helpers.fake_bot_api import FakeBotApi
+
+
+@pytest.fixture
+def api() -> Iterator[FakeBotApi]:
+    with FakeBotApi(token=TOKEN) as fake:
+        yield fake
+
+
+def start(api: FakeBotApi, cwd: Path, db: Path, knowledge: Path, **extra: str) -> Run:
+    """Run the bot until it exits by itself (the helper's guard fails a hung one)."""
+    settings = {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_BASE_URL": api.base_url}
+    return run_bot(cwd, child_env(db, KNOWLEDGE_DIR=str(knowledge), **settings, **extra), "run")
+
+
+def the_line(done: Run) -> str:
+    """The one line on stderr; no traceback, never the token."""
+    lines = [line for line in done.err.splitlines() if line.strip()]
+    assert len(lines) == 1 and "Traceback" not in done.err, done.err
+    assert TOKEN.split(":")[1] not in done.err
+    return lines[0]
+
+
+def test_a_file_of_garbage_bytes_stops_start_up(
+    api: FakeBotApi, tmp_path: Path, knowledge_dir: Path
+) -> None:
+    db = garbage_file(tmp_path / "bot.sqlite3")
+    done = start(api, tmp_path, db, knowledge_dir)
+
+    assert done.code == 2
+    assert "không phải cơ sở dữ liệu SQLite" in the_line(done)
+    assert not api.calls_to("getUpdates")
+
+
+DAMAGES: dict[str, Callable[[Path], None]] = {
+    "truncated": truncate,
+    "questions page overwritten": lambda path: overwrite_table(path, "questions"),
+    "passages page overwritten": lambda path: overwrite_table(path, "passages"),
+}
+
+
+@pytest.mark.parametrize("damage", DAMAGES.values(), ids=DAMAGES.keys())
+async def test_a_damaged_real_database_stops_start_up(
+    api: FakeBotApi,
+    tmp_path: Path,
+    knowledge_dir: Path,
+    pipeline: TextPipeline,
+    damage: Callable[[Path], None],
+) -> None:
+    db = tmp_path / "data" / "bot.sqlite3"
+    db.parent.mkdir()
+    await used_database(db, knowledge_dir, pipeline)
+    damage(db)
+    done = start(api, tmp_path, db, knowledge_dir)
+
+    assert done.code == 2
+    line = the_line(done)
+    assert "bị hỏng" in line and str(db) in line and "bản sao lưu" in line
+    assert not api.calls_to("getUpdates")
