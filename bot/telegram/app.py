@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
 from urllib.parse import urlsplit
 
@@ -32,7 +33,7 @@ from bot.store.records import user_salt
 from bot.telegram import admin_commands, faults, handlers, privacy_commands
 from bot.telegram.callbacks import on_button, on_sources
 from bot.telegram.flood import FloodGuard
-from bot.telegram.startup import api_address, wait_for_telegram
+from bot.telegram.startup import api_address, bind_problem, check_listen, wait_for_telegram
 from bot.telegram.texts import ADMIN_COMMANDS, COMMANDS
 
 log = logging.getLogger(__name__)
@@ -247,6 +248,16 @@ def serve(app: Application, settings: Settings) -> None:
         )
 
 
+def _check_webhook_port(settings: Settings) -> None:
+    """A port in use or not allowed stops start-up in one line, before Telegram is told."""
+    try:
+        check_listen(settings.webhook_listen, settings.webhook_port)
+    except OSError as exc:
+        raise SettingsError(
+            bind_problem(settings.webhook_listen, settings.webhook_port, exc)
+        ) from None
+
+
 def run_bot(settings: Settings) -> int:
     """Wait for Telegram, then serve until SIGINT/SIGTERM; returns the process exit code."""
     token = settings.bot_token()
@@ -256,9 +267,17 @@ def run_bot(settings: Settings) -> int:
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     try:
+        if settings.webhook_url:
+            _check_webhook_port(settings)
         if not loop.run_until_complete(wait_for_telegram(app, address)):
             return EXIT_OK
         serve(app, settings)
+    except OSError as exc:
+        if not settings.webhook_url or exc.errno != errno.EADDRINUSE:
+            raise
+        # Taken by another program between the check and the start: the same one line.
+        listen, port = settings.webhook_listen, settings.webhook_port
+        raise SettingsError(bind_problem(listen, port, exc)) from None
     except InvalidToken:
         raise SettingsError(
             f"Telegram ({address}) từ chối TELEGRAM_BOT_TOKEN "

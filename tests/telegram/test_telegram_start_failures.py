@@ -5,6 +5,7 @@ A hang here is what a supervisor cannot see: the process looks alive but never p
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -73,3 +74,28 @@ async def test_a_damaged_real_database_stops_start_up(
     line = the_line(done)
     assert "bị hỏng" in line and str(db) in line and "bản sao lưu" in line
     assert not api.calls_to("getUpdates")
+
+
+@pytest.fixture
+def busy_port() -> Iterator[int]:
+    """A port on 127.0.0.1 another program listens on."""
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        yield int(other.getsockname()[1])
+
+
+def test_a_webhook_port_in_use_is_one_line_before_telegram_is_told(
+    api: FakeBotApi, tmp_path: Path, knowledge_dir: Path, busy_port: int
+) -> None:
+    webhook = {
+        "WEBHOOK_URL": "https://bot.example.gov.vn/tg",
+        "WEBHOOK_PORT": str(busy_port),
+        "WEBHOOK_LISTEN": "127.0.0.1",
+    }
+    done = start(api, tmp_path, tmp_path / "bot.sqlite3", knowledge_dir, **webhook)
+
+    assert done.code == 2
+    line = the_line(done)
+    assert f"cổng webhook 127.0.0.1:{busy_port}" in line and "đang được" in line
+    assert not api.calls_to("setWebhook")  # Telegram still delivers wherever it did before
