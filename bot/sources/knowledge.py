@@ -5,26 +5,23 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Collection, Iterable
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import frontmatter
-import yaml
 
 from bot.core.models import Article, Passage
 from bot.core.sentences import SENTENCE_END, sentence_units
+from bot.sources.front_matter import MetaError, parse_date, parse_meta
 from bot.sources.markdown import Body, Paragraph, parse_faq, parse_markdown
 
 HTML_SUFFIXES = (".html", ".htm")
 KNOWLEDGE_SUFFIXES = (".md", ".markdown", ".txt", *HTML_SUFFIXES)
 SIDECAR_SUFFIXES = (".meta.yaml", ".meta.yml")
 
-_META_KEYS = ("title", "url", "published", "author", "publisher", "tags")
-_DATE_FORMATS = ("%d/%m/%Y", "%H:%M %d/%m/%Y", "%d/%m/%Y %H:%M", "%H:%M:%S %d/%m/%Y")
 _TIMESTAMP_RE = re.compile(r"^\d{1,2}:\d{2} \d{1,2}/\d{1,2}/\d{4}$")
 _YAML = frontmatter.YAMLHandler()
-FAQ_TYPE = "faq"  # `type: faq` in the front matter or sidecar: a file of questions and answers
 
 
 class KnowledgeFileError(Exception):
@@ -153,54 +150,11 @@ def _split_front_matter(path: Path, text: str) -> tuple[dict[str, Any], str]:
 
 
 def _parse_meta(path: Path, yaml_text: str, problem: str) -> dict[str, Any]:
-    """Load a YAML mapping and convert the known keys to Article field types."""
+    """Load a YAML block's metadata; a bad or oversized one names the file."""
     try:
-        loaded = yaml.safe_load(yaml_text) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (dòng {mark.line + 1})" if mark is not None else ""
-        raise KnowledgeFileError(path, f"{problem}: {getattr(exc, 'problem', exc)}{where}") from exc
-    if not isinstance(loaded, dict):
-        raise KnowledgeFileError(path, f"{problem}: cần mapping, nhận {type(loaded).__name__}")
-    meta: dict[str, Any] = {}
-    for key in (k for k in _META_KEYS if loaded.get(k) is not None):
-        value = loaded[key]
-        if key == "published":
-            meta[key] = _parse_date(value)
-        elif key == "tags":
-            meta[key] = _parse_tags(value)
-        elif str(value).strip():
-            meta[key] = str(value).strip()
-        if key in meta and meta[key] is None:
-            raise KnowledgeFileError(path, f"{problem}: {key} không hợp lệ: {value!r}")
-    # Only `faq` means anything; other types (a site generator's "post") change nothing.
-    if str(loaded.get("type") or "").strip().casefold() == FAQ_TYPE:
-        meta["faq"] = True
-    return meta
-
-
-def _parse_date(value: object) -> datetime | None:
-    """Accept YAML dates, ISO strings and Vietnamese `[HH:MM] DD/MM/YYYY [HH:MM]` forms."""
-    if isinstance(value, date):
-        # YAML already typed it; a bare date means midnight of that day.
-        return (
-            value if isinstance(value, datetime) else datetime(value.year, value.month, value.day)
-        )
-    text = str(value).strip()
-    for fmt in (None, *_DATE_FORMATS):
-        try:
-            return datetime.fromisoformat(text) if fmt is None else datetime.strptime(text, fmt)
-        except ValueError:
-            continue
-    return None
-
-
-def _parse_tags(value: object) -> tuple[str, ...] | None:
-    """Tags come as a YAML list or a comma-separated string; anything else is invalid."""
-    items = value.split(",") if isinstance(value, str) else value
-    if not isinstance(items, list):
-        return None
-    return tuple(str(item).strip() for item in items if item is not None and str(item).strip())
+        return parse_meta(yaml_text)
+    except MetaError as exc:
+        raise KnowledgeFileError(path, f"{problem}: {exc}") from exc
 
 
 def _parse_text(text: str) -> Body:
@@ -224,7 +178,7 @@ def _parse_text(text: str) -> Body:
 
 def _parse_timestamp(line: str) -> datetime | None:
     """Parse a whole line of the scraper's `HH:MM DD/MM/YYYY` form, else None."""
-    return _parse_date(line) if _TIMESTAMP_RE.match(line) else None
+    return parse_date(line) if _TIMESTAMP_RE.match(line) else None
 
 
 def _is_byline(line: str) -> bool:
