@@ -16,7 +16,8 @@ from tqdm import tqdm
 from bot.core.models import Article
 from bot.core.text import TextPipeline
 from bot.sources.files import load_article
-from bot.sources.knowledge import KnowledgeFileError, iter_knowledge_files
+from bot.sources.folders import newest_change, scan_folder
+from bot.sources.knowledge import KnowledgeFileError, scan_knowledge
 from bot.sources.parallel import terms_for_all
 from bot.store.database import Store
 
@@ -194,9 +195,12 @@ async def ingest(
     files: list[Path] = []
     for root in roots:
         try:
-            files += iter_knowledge_files([root])
+            found, problems = scan_knowledge([root])
         except KnowledgeFileError as exc:
             report.errors.append(exc)
+            continue
+        files += found
+        report.errors += problems
     known = await store.article_hashes()
     fingerprint = ingest_fingerprint(pipeline, max_words)
     force = await store.get_meta(FINGERPRINT_KEY) != fingerprint
@@ -215,10 +219,12 @@ async def ingest(
 
 
 def newest_mtime(folder: Path) -> float:
-    """Latest change in the folder: files edited, added or removed (the dir's own mtime)."""
-    stamps = [folder.stat().st_mtime]
-    stamps += [p.stat().st_mtime for p in folder.rglob("*") if not p.name.startswith(".")]
-    return max(stamps)
+    """Latest change in the folder: files edited, added or removed (the dir's own mtime).
+
+    Broken symlinks and unreadable sub-folders are skipped here (ingest names them): a check
+    that raised would fail every `ask` and every poll of the bot's folder watch.
+    """
+    return newest_change(folder, scan_folder(folder))
 
 
 async def needs_refresh(

@@ -13,6 +13,7 @@ import frontmatter
 
 from bot.core.models import Article, Passage
 from bot.core.sentences import SENTENCE_END, sentence_units
+from bot.sources.folders import Entry, scan_folder
 from bot.sources.front_matter import MetaError, parse_date, parse_meta
 from bot.sources.markdown import Body, Paragraph, parse_faq, parse_markdown
 
@@ -33,18 +34,27 @@ class KnowledgeFileError(Exception):
         self.reason = reason
 
 
-def iter_knowledge_files(paths: Iterable[Path]) -> list[Path]:
-    """Expand folders into sorted knowledge files; explicit files are kept as given."""
+def scan_knowledge(paths: Iterable[Path]) -> tuple[list[Path], list[KnowledgeFileError]]:
+    """Folders expanded into sorted knowledge files, explicit files kept as given; plus what
+    in those folders could not be read (broken symlinks, unreadable sub-folders)."""
     found: list[Path] = []
+    problems: list[KnowledgeFileError] = []
     for path in map(Path, paths):
         if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*") if _is_knowledge_file(p, path)))
+            scan = scan_folder(path)
+            found.extend(sorted(e.path for e in scan.entries if _is_knowledge_file(e)))
+            problems += [KnowledgeFileError(p.path, p.reason) for p in scan.problems]
         elif path.is_file():
             found.append(path)
         else:
             raise KnowledgeFileError(path, "không tìm thấy tệp hoặc thư mục")
     # A file reachable from two arguments must not be indexed twice.
-    return list(dict.fromkeys(found))
+    return list(dict.fromkeys(found)), problems
+
+
+def iter_knowledge_files(paths: Iterable[Path]) -> list[Path]:
+    """The knowledge files of scan_knowledge, without its problems."""
+    return scan_knowledge(paths)[0]
 
 
 def folder_problem(folder: Path) -> str | None:
@@ -63,10 +73,9 @@ def folder_problem(folder: Path) -> str | None:
     return None
 
 
-def _is_knowledge_file(path: Path, root: Path) -> bool:
-    """True for a visible file with a knowledge suffix under root (sidecars are .yaml)."""
-    hidden = any(part.startswith(".") for part in path.relative_to(root).parts)
-    return not hidden and path.is_file() and path.suffix.lower() in KNOWLEDGE_SUFFIXES
+def _is_knowledge_file(entry: Entry) -> bool:
+    """True for a file with a knowledge suffix (sidecars are .yaml; hidden ones never listed)."""
+    return entry.is_file and entry.path.suffix.lower() in KNOWLEDGE_SUFFIXES
 
 
 def load_text_file(path: Path, source: str | None = None, max_words: int = 120) -> Article:
