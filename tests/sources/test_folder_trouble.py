@@ -103,3 +103,11 @@ def test_an_unreadable_sub_folder_is_named_and_the_rest_ingested(
     assert done.code == 1 and "Traceback" not in done.err, done.err
     assert f"Lỗi: {locked}: thư mục không có quyền đọc" in done.err
     assert "1 tệp mới" in done.out
+
+
+def test_check_lists_the_broken_symlinks(troubled: Path, tmp_path: Path) -> None:
+    env = child_env(tmp_path / "bot.sqlite3", KNOWLEDGE_DIR=str(troubled))
+    done = run_bot(tmp_path, env, "check")
+
+    assert done.code == 1 and "Traceback" not in done.err, done.err
+    assert "da-xoa.md" in done.out and "vong-1.md" in done.out
