@@ -1,6 +1,7 @@
 """`python -m bot run` that cannot start: one clear line, exit code 2, and the process ends.
 
 A hang here is what a supervisor cannot see: the process looks alive but never polls.
+And what must not stop it: broken symlinks in the knowledge folder.
 """
 
 from __future__ import annotations
@@ -12,10 +13,14 @@ from pathlib import Path
 import pytest
 
 from bot.core.text import TextPipeline
-from tests.helpers.bot_runner import TOKEN
+from bot.settings import Settings
+from tests.helpers import updates as U
+from tests.helpers.bot_runner import TOKEN, running_bot
 from tests.helpers.cli import Run, child_env, run_bot
+from tests.helpers.conversation import is_answer, replies
 from tests.helpers.damage import garbage_file, overwrite_table, truncate, used_database
 from tests.helpers.fake_bot_api import FakeBotApi
+from tests.helpers.files import open_kb
 
 
 @pytest.fixture
@@ -99,3 +104,18 @@ def test_a_webhook_port_in_use_is_one_line_before_telegram_is_told(
     line = the_line(done)
     assert f"cổng webhook 127.0.0.1:{busy_port}" in line and "đang được" in line
     assert not api.calls_to("setWebhook")  # Telegram still delivers wherever it did before
+
+
+async def test_broken_symlinks_in_knowledge_do_not_stop_a_restart(
+    api: FakeBotApi, tmp_path: Path, settings: Settings, pipeline: TextPipeline
+) -> None:
+    async with open_kb(settings, pipeline):  # the bot ran before the links broke
+        pass
+    (settings.knowledge_dir / "da-xoa.md").symlink_to(tmp_path / "khong-con.md")
+    (settings.knowledge_dir / "vong.md").symlink_to(settings.knowledge_dir / "vong.md")
+
+    async with running_bot(settings, api):
+        api.push_update(U.private_text("Chính quyền số là gì?"))
+        [answer] = await replies(api, U.USER_ID, 1)
+
+    assert is_answer(answer)
