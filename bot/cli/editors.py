@@ -62,13 +62,15 @@ def add_editor_commands(sub: argparse._SubParsersAction) -> None:
 
 @asynccontextmanager
 async def _database(settings: Settings) -> AsyncIterator[Store]:
-    """The database as it is (no ingest); one clear line (exit 2) when it cannot be opened."""
+    """The database as it is (no ingest); one clear line (exit 2) when it cannot be opened
+    or is damaged."""
     try:
         store = await Store.open(settings.db_path)
     except OSError as exc:
         reason = f"Không mở được cơ sở dữ liệu {settings.db_path}: {os_reason(exc)}"
         raise SettingsError(reason) from None
     try:
+        await store.check_integrity()  # a damaged file is said, not read as "nothing to delete"
         yield store
     finally:
         await store.close()

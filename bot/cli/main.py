@@ -33,10 +33,11 @@ Xem thêm: %(prog)s LỆNH --help"""
 DB_HELP = "tệp SQLite (mặc định BOT_DB_PATH)"
 
 
+RESTORE = " (chép lại bản sao lưu vào chỗ tệp này, hoặc chuyển tệp đi để tạo cơ sở dữ liệu mới)"
 # SQLite's own messages are English; the ones a user meets with a wrong or busy file.
 SQLITE_REASONS = {
-    "file is not a database": "tệp không phải cơ sở dữ liệu SQLite",
-    "database disk image is malformed": "tệp cơ sở dữ liệu bị hỏng",
+    "file is not a database": "tệp không phải cơ sở dữ liệu SQLite" + RESTORE,
+    "database disk image is malformed": "tệp cơ sở dữ liệu bị hỏng" + RESTORE,
     "database is locked": "cơ sở dữ liệu đang bị một tiến trình khác khoá",
     "unable to open database file": "không mở được tệp",
     "attempt to write a readonly database": "cơ sở dữ liệu chỉ cho đọc",

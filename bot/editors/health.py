@@ -12,7 +12,7 @@ from pathlib import Path
 from bot.core.text import WORD_RE, TextPipeline, fold, fold_text
 from bot.settings import Settings
 from bot.sources.files import load_article
-from bot.sources.knowledge import KnowledgeFileError, derive_title, iter_knowledge_files
+from bot.sources.knowledge import KnowledgeFileError, derive_title, scan_knowledge
 from bot.store.database import Store
 
 SHORT_WORDS = 5  # fewer words than this rarely answer anything on their own
@@ -193,8 +193,9 @@ def broken_files(folder: Path, max_words: int) -> list[BrokenFile]:
     """Files of the knowledge folder that fail to load (read again: the DB keeps no record)."""
     if not folder.is_dir():
         return []  # a bot fed only from the web has no folder, and that is fine
-    broken = []
-    for path in iter_knowledge_files([folder]):
+    files, problems = scan_knowledge([folder])  # broken symlinks, unreadable sub-folders
+    broken = [BrokenFile(str(p.path), p.reason) for p in problems]
+    for path in files:
         try:
             load_article(path, str(path), max_words)
         except KnowledgeFileError as exc:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from dataclasses import dataclass
 from pathlib import Path
 
 from bot.engine import KnowledgeBase
+from bot.sources.folders import scan_folder
 from bot.sources.ingest import READY_VERSION_KEY, IngestReport, ingest, needs_refresh
 from bot.store.database import Store
 
@@ -38,13 +38,7 @@ def folder_state(folder: Path) -> FolderState:
     Timestamps alone are not enough: the kernel's file clock ticks every few milliseconds, so a
     file removed right after a failed ingest can leave the newest timestamp as it was.
     """
-    state = set()
-    for path in folder.rglob("*"):
-        if not any(part.startswith(".") for part in path.relative_to(folder).parts):
-            with contextlib.suppress(OSError):  # gone while we looked: the next look sees it
-                info = path.stat()
-                state.add((str(path.relative_to(folder)), info.st_mtime_ns, info.st_size))
-    return frozenset(state)
+    return frozenset((e.relative, e.mtime_ns, e.size) for e in scan_folder(folder).entries)
 
 
 class Reloader:

@@ -6,7 +6,7 @@ import asyncio
 import logging
 import sys
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,7 +16,8 @@ from tqdm import tqdm
 from bot.core.models import Article
 from bot.core.text import TextPipeline
 from bot.sources.files import load_article
-from bot.sources.knowledge import KnowledgeFileError, iter_knowledge_files
+from bot.sources.folders import newest_change, scan_folder
+from bot.sources.knowledge import KnowledgeFileError, scan_knowledge
 from bot.sources.parallel import terms_for_all
 from bot.store.database import Store
 
@@ -141,6 +142,33 @@ def _tokenize(
         return terms_for_all(pipeline, texts, on_progress=bar.update)
 
 
+async def _publish(
+    store: Store,
+    changed: list[Article],
+    terms: list[list[str]],
+    gone: list[str],
+    meta: Mapping[str, str],
+) -> tuple[int, int]:
+    """Write the new corpus in one transaction; (passages written, articles removed).
+
+    Readers (a running bot, `ask`) see the old corpus or the new one, never a mix, even when
+    this process is killed half-way through its writes.
+    """
+    titles, bodies = terms[: len(changed)], iter(terms[len(changed) :])
+    passages = 0
+    async with store.transaction():
+        for article, title_terms in zip(changed, titles):
+            passage_terms = [next(bodies) for _ in article.passages]
+            await store.replace_article(article, title_terms, passage_terms)
+            passages += len(article.passages)
+        removed = await store.delete_articles(gone)
+        for key, value in meta.items():
+            await store.set_meta(key, value)
+        # Only a finished run publishes its corpus: a running bot never loads a half-done ingest.
+        await store.set_meta(READY_VERSION_KEY, await store.corpus_version())
+    return passages, removed
+
+
 async def ingest(
     store: Store,
     pipeline: TextPipeline,
@@ -149,11 +177,14 @@ async def ingest(
     max_words: int = 120,
     limits: FetchLimits | None = None,
     leaving: Sequence[Path] = (),
+    meta: Mapping[str, str] | None = None,
 ) -> IngestReport:
     """Bring the store in line with the files under `paths` and the web addresses among them.
 
-    Articles from the folders in `leaving` (a former knowledge folder) are removed as well.
+    Articles from the folders in `leaving` (a former knowledge folder) are removed as well;
+    `meta` is stored in the same transaction as the new corpus.
     """
+    meta = meta or {}
     started = time.perf_counter()
     # Stamp the run with the moment files are read, not when it ends: a file saved while a
     # long run tokenizes is then newer than the stamp, and the next refresh picks it up.
@@ -164,9 +195,12 @@ async def ingest(
     files: list[Path] = []
     for root in roots:
         try:
-            files += iter_knowledge_files([root])
+            found, problems = scan_knowledge([root])
         except KnowledgeFileError as exc:
             report.errors.append(exc)
+            continue
+        files += found
+        report.errors += problems
     known = await store.article_hashes()
     fingerprint = ingest_fingerprint(pipeline, max_words)
     force = await store.get_meta(FINGERPRINT_KEY) != fingerprint
@@ -174,29 +208,23 @@ async def ingest(
     loaded = await asyncio.to_thread(_load_files, files, max_words, report)
     changed = _changed(loaded, known, force, report)
     changed += _changed(await _load_web(urls, max_words, limits, report), known, force, report)
-    if changed:
-        terms = await asyncio.to_thread(_tokenize, pipeline, changed, show_progress)
-        titles, bodies = terms[: len(changed)], iter(terms[len(changed) :])
-        for article, title_terms in zip(changed, titles):
-            await store.replace_article(
-                article, title_terms, [next(bodies) for _ in article.passages]
-            )
-            report.passages += len(article.passages)
+    terms = await asyncio.to_thread(_tokenize, pipeline, changed, show_progress) if changed else []
     gone = _gone_sources(roots, files, known, leaving)
-    report.removed = await store.delete_articles(gone)
-    await store.set_meta(FINGERPRINT_KEY, fingerprint)
-    await store.set_meta(INGESTED_AT_KEY, repr(scanned_at))
-    # Only a finished run publishes its corpus: a running bot never loads a half-done ingest.
-    await store.set_meta(READY_VERSION_KEY, await store.corpus_version())
+    stamps = {FINGERPRINT_KEY: fingerprint, INGESTED_AT_KEY: repr(scanned_at)}
+    report.passages, report.removed = await _publish(
+        store, changed, terms, gone, {**meta, **stamps}
+    )
     report.seconds = time.perf_counter() - started
     return report
 
 
 def newest_mtime(folder: Path) -> float:
-    """Latest change in the folder: files edited, added or removed (the dir's own mtime)."""
-    stamps = [folder.stat().st_mtime]
-    stamps += [p.stat().st_mtime for p in folder.rglob("*") if not p.name.startswith(".")]
-    return max(stamps)
+    """Latest change in the folder: files edited, added or removed (the dir's own mtime).
+
+    Broken symlinks and unreadable sub-folders are skipped here (ingest names them): a check
+    that raised would fail every `ask` and every poll of the bot's folder watch.
+    """
+    return newest_change(folder, scan_folder(folder))
 
 
 async def needs_refresh(
@@ -241,6 +269,12 @@ async def refresh_folder(
     current = str(folder.resolve())
     previous = await store.get_meta(KNOWLEDGE_DIR_KEY)
     leaving = [Path(previous)] if previous and previous != current else []
-    report = await ingest(store, pipeline, [folder], show_progress, max_words, leaving=leaving)
-    await store.set_meta(KNOWLEDGE_DIR_KEY, current)
-    return report
+    return await ingest(
+        store,
+        pipeline,
+        [folder],
+        show_progress,
+        max_words,
+        leaving=leaving,
+        meta={KNOWLEDGE_DIR_KEY: current},
+    )

@@ -5,26 +5,24 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Collection, Iterable
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import frontmatter
-import yaml
 
 from bot.core.models import Article, Passage
 from bot.core.sentences import SENTENCE_END, sentence_units
+from bot.sources.folders import Entry, scan_folder
+from bot.sources.front_matter import MetaError, parse_date, parse_meta
 from bot.sources.markdown import Body, Paragraph, parse_faq, parse_markdown
 
 HTML_SUFFIXES = (".html", ".htm")
 KNOWLEDGE_SUFFIXES = (".md", ".markdown", ".txt", *HTML_SUFFIXES)
 SIDECAR_SUFFIXES = (".meta.yaml", ".meta.yml")
 
-_META_KEYS = ("title", "url", "published", "author", "publisher", "tags")
-_DATE_FORMATS = ("%d/%m/%Y", "%H:%M %d/%m/%Y", "%d/%m/%Y %H:%M", "%H:%M:%S %d/%m/%Y")
 _TIMESTAMP_RE = re.compile(r"^\d{1,2}:\d{2} \d{1,2}/\d{1,2}/\d{4}$")
 _YAML = frontmatter.YAMLHandler()
-FAQ_TYPE = "faq"  # `type: faq` in the front matter or sidecar: a file of questions and answers
 
 
 class KnowledgeFileError(Exception):
@@ -36,18 +34,27 @@ class KnowledgeFileError(Exception):
         self.reason = reason
 
 
-def iter_knowledge_files(paths: Iterable[Path]) -> list[Path]:
-    """Expand folders into sorted knowledge files; explicit files are kept as given."""
+def scan_knowledge(paths: Iterable[Path]) -> tuple[list[Path], list[KnowledgeFileError]]:
+    """Folders expanded into sorted knowledge files, explicit files kept as given; plus what
+    in those folders could not be read (broken symlinks, unreadable sub-folders)."""
     found: list[Path] = []
+    problems: list[KnowledgeFileError] = []
     for path in map(Path, paths):
         if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*") if _is_knowledge_file(p, path)))
+            scan = scan_folder(path)
+            found.extend(sorted(e.path for e in scan.entries if _is_knowledge_file(e)))
+            problems += [KnowledgeFileError(p.path, p.reason) for p in scan.problems]
         elif path.is_file():
             found.append(path)
         else:
             raise KnowledgeFileError(path, "không tìm thấy tệp hoặc thư mục")
     # A file reachable from two arguments must not be indexed twice.
-    return list(dict.fromkeys(found))
+    return list(dict.fromkeys(found)), problems
+
+
+def iter_knowledge_files(paths: Iterable[Path]) -> list[Path]:
+    """The knowledge files of scan_knowledge, without its problems."""
+    return scan_knowledge(paths)[0]
 
 
 def folder_problem(folder: Path) -> str | None:
@@ -66,10 +73,9 @@ def folder_problem(folder: Path) -> str | None:
     return None
 
 
-def _is_knowledge_file(path: Path, root: Path) -> bool:
-    """True for a visible file with a knowledge suffix under root (sidecars are .yaml)."""
-    hidden = any(part.startswith(".") for part in path.relative_to(root).parts)
-    return not hidden and path.is_file() and path.suffix.lower() in KNOWLEDGE_SUFFIXES
+def _is_knowledge_file(entry: Entry) -> bool:
+    """True for a file with a knowledge suffix (sidecars are .yaml; hidden ones never listed)."""
+    return entry.is_file and entry.path.suffix.lower() in KNOWLEDGE_SUFFIXES
 
 
 def load_text_file(path: Path, source: str | None = None, max_words: int = 120) -> Article:
@@ -153,54 +159,11 @@ def _split_front_matter(path: Path, text: str) -> tuple[dict[str, Any], str]:
 
 
 def _parse_meta(path: Path, yaml_text: str, problem: str) -> dict[str, Any]:
-    """Load a YAML mapping and convert the known keys to Article field types."""
+    """Load a YAML block's metadata; a bad or oversized one names the file."""
     try:
-        loaded = yaml.safe_load(yaml_text) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (dòng {mark.line + 1})" if mark is not None else ""
-        raise KnowledgeFileError(path, f"{problem}: {getattr(exc, 'problem', exc)}{where}") from exc
-    if not isinstance(loaded, dict):
-        raise KnowledgeFileError(path, f"{problem}: cần mapping, nhận {type(loaded).__name__}")
-    meta: dict[str, Any] = {}
-    for key in (k for k in _META_KEYS if loaded.get(k) is not None):
-        value = loaded[key]
-        if key == "published":
-            meta[key] = _parse_date(value)
-        elif key == "tags":
-            meta[key] = _parse_tags(value)
-        elif str(value).strip():
-            meta[key] = str(value).strip()
-        if key in meta and meta[key] is None:
-            raise KnowledgeFileError(path, f"{problem}: {key} không hợp lệ: {value!r}")
-    # Only `faq` means anything; other types (a site generator's "post") change nothing.
-    if str(loaded.get("type") or "").strip().casefold() == FAQ_TYPE:
-        meta["faq"] = True
-    return meta
-
-
-def _parse_date(value: object) -> datetime | None:
-    """Accept YAML dates, ISO strings and Vietnamese `[HH:MM] DD/MM/YYYY [HH:MM]` forms."""
-    if isinstance(value, date):
-        # YAML already typed it; a bare date means midnight of that day.
-        return (
-            value if isinstance(value, datetime) else datetime(value.year, value.month, value.day)
-        )
-    text = str(value).strip()
-    for fmt in (None, *_DATE_FORMATS):
-        try:
-            return datetime.fromisoformat(text) if fmt is None else datetime.strptime(text, fmt)
-        except ValueError:
-            continue
-    return None
-
-
-def _parse_tags(value: object) -> tuple[str, ...] | None:
-    """Tags come as a YAML list or a comma-separated string; anything else is invalid."""
-    items = value.split(",") if isinstance(value, str) else value
-    if not isinstance(items, list):
-        return None
-    return tuple(str(item).strip() for item in items if item is not None and str(item).strip())
+        return parse_meta(yaml_text)
+    except MetaError as exc:
+        raise KnowledgeFileError(path, f"{problem}: {exc}") from exc
 
 
 def _parse_text(text: str) -> Body:
@@ -224,7 +187,7 @@ def _parse_text(text: str) -> Body:
 
 def _parse_timestamp(line: str) -> datetime | None:
     """Parse a whole line of the scraper's `HH:MM DD/MM/YYYY` form, else None."""
-    return _parse_date(line) if _TIMESTAMP_RE.match(line) else None
+    return parse_date(line) if _TIMESTAMP_RE.match(line) else None
 
 
 def _is_byline(line: str) -> bool:

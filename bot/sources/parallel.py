@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import select
+import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -17,10 +20,37 @@ _worker_pipeline: TextPipeline | None = None
 
 
 def _init_worker(
-    features: Features, abbreviations_file: Path | None, shorthand_file: Path | None
+    parent: int, features: Features, abbreviations_file: Path | None, shorthand_file: Path | None
 ) -> None:
     global _worker_pipeline
+    # A parent killed with SIGKILL never shuts the pool down, and the workers' task queue
+    # stays open (they all hold it): without this watch they would wait for work forever.
+    threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
     _worker_pipeline = TextPipeline(features, abbreviations_file, shorthand_file)
+
+
+def _exit_with(parent: int) -> None:
+    """Block until process `parent` has ended, then end this worker process at once."""
+    try:
+        watch = os.pidfd_open(parent)  # Linux 5.3+: readable when the process ends
+    except ProcessLookupError:
+        os._exit(1)
+    except (AttributeError, OSError):  # other systems: look every second
+        while _alive(parent):
+            time.sleep(1)
+    else:
+        select.select([watch], [], [])
+    os._exit(1)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # e.g. PermissionError: it exists
+        return True
+    return True
 
 
 def _terms_chunk(texts: Sequence[str]) -> list[list[str]]:
@@ -49,7 +79,7 @@ def terms_for_all(
             if on_progress:
                 on_progress(len(chunk))
         return results
-    args = (pipeline.features, pipeline.abbreviations_file, pipeline.shorthand_file)
+    args = (os.getpid(), pipeline.features, pipeline.abbreviations_file, pipeline.shorthand_file)
     with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=args) as pool:
         for chunk, chunk_terms in zip(chunks, pool.map(_terms_chunk, chunks)):
             results.extend(chunk_terms)

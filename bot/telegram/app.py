@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
 import secrets
 from urllib.parse import urlsplit
@@ -34,7 +35,7 @@ from bot.telegram import admin_commands, faults, handlers, privacy_commands
 from bot.telegram.callbacks import on_button, on_sources
 from bot.telegram.flood import FloodGuard
 from bot.telegram.redaction import RedactingFormatter
-from bot.telegram.startup import api_address, wait_for_telegram
+from bot.telegram.startup import api_address, bind_problem, check_listen, wait_for_telegram
 from bot.telegram.texts import ADMIN_COMMANDS, COMMANDS
 
 log = logging.getLogger(__name__)
@@ -148,30 +149,39 @@ async def _refresh_knowledge(store: Store, pipeline: TextPipeline, settings: Set
         log.warning("%s", warning)
 
 
-async def _post_init(app: Application) -> None:
-    """Open the knowledge base (refreshing it from knowledge/ if stale) and register commands."""
-    settings: Settings = app.bot_data["settings"]
-    store = await Store.open(settings.db_path)
+async def _open_core(store: Store, settings: Settings) -> handlers.Core:
+    """Check the DB, refresh the knowledge, load the index: what every handler needs."""
+    await store.check_integrity()  # a damaged file stops start-up (exit 2), not a question later
     if redacted := await redact_stored_questions(store):
         log.info("Đã che dữ liệu cá nhân trong %d câu hỏi lưu từ trước", redacted)
     pipeline = TextPipeline(
         abbreviations_file=settings.abbreviations_file, shorthand_file=settings.shorthand_file
     )
+    # The key file first: an unreadable one stops start-up before anything is hashed.
     configured = settings.user_hash_salt.get_secret_value() if settings.user_hash_salt else None
-    try:
-        salt = user_salt(store, configured)
-        await _refresh_knowledge(store, pipeline, settings)
-    except BaseException:
-        await store.close()  # its thread would keep the process alive after the error line
-        raise
+    salt = user_salt(store, configured)
+    await _refresh_knowledge(store, pipeline, settings)
     kb = await KnowledgeBase.open(store, pipeline, settings)
-    app.bot_data["core"] = handlers.Core(
-        kb, store, settings, salt, FloodGuard(settings.flood_limit), Reloader(kb)
-    )
+    return handlers.Core(kb, store, settings, salt, FloodGuard(settings.flood_limit), Reloader(kb))
+
+
+async def _post_init(app: Application) -> None:
+    """Open the knowledge base (refreshing it from knowledge/ if stale) and register commands."""
+    settings: Settings = app.bot_data["settings"]
+    store = await Store.open(settings.db_path)
+    try:
+        app.bot_data["core"] = await _open_core(store, settings)
+    except BaseException:
+        # Whatever failed (a damaged DB, a bad knowledge folder, the key file), the connection's
+        # thread would keep the process alive after the error line: a supervisor would see it
+        # "running".
+        await store.close()
+        raise
     schedule_jobs(app, settings)
     await register_commands(app, settings)
     log.info(PRIVACY_OFF if app.bot.bot.can_read_all_group_messages else PRIVACY_ON)
-    log.info("Bot @%s sẵn sàng với %d đoạn văn", app.bot.username, len(kb.loaded.index))
+    passages = len(app.bot_data["core"].kb.loaded.index)
+    log.info("Bot @%s sẵn sàng với %d đoạn văn", app.bot.username, passages)
 
 
 def schedule_jobs(app: Application, settings: Settings) -> None:
@@ -241,6 +251,16 @@ def serve(app: Application, settings: Settings) -> None:
         )
 
 
+def _check_webhook_port(settings: Settings) -> None:
+    """A port in use or not allowed stops start-up in one line, before Telegram is told."""
+    try:
+        check_listen(settings.webhook_listen, settings.webhook_port)
+    except OSError as exc:
+        raise SettingsError(
+            bind_problem(settings.webhook_listen, settings.webhook_port, exc)
+        ) from None
+
+
 def run_bot(settings: Settings) -> int:
     """Wait for Telegram, then serve until SIGINT/SIGTERM; returns the process exit code."""
     token = settings.bot_token()
@@ -250,9 +270,17 @@ def run_bot(settings: Settings) -> int:
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     try:
+        if settings.webhook_url:
+            _check_webhook_port(settings)
         if not loop.run_until_complete(wait_for_telegram(app, address)):
             return EXIT_OK
         serve(app, settings)
+    except OSError as exc:
+        if not settings.webhook_url or exc.errno != errno.EADDRINUSE:
+            raise
+        # Taken by another program between the check and the start: the same one line.
+        listen, port = settings.webhook_listen, settings.webhook_port
+        raise SettingsError(bind_problem(listen, port, exc)) from None
     except InvalidToken:
         raise SettingsError(
             f"Telegram ({address}) từ chối TELEGRAM_BOT_TOKEN "

@@ -7,8 +7,10 @@ at most 30 s and retries a timeout at once; a service needs one clear line per f
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
 import signal
+import socket
 from urllib.parse import urlsplit
 
 from telegram.error import NetworkError, RetryAfter, TelegramError
@@ -20,6 +22,33 @@ log = logging.getLogger(__name__)
 FIRST_DELAY, MAX_DELAY = 1.0, 60.0
 TELEGRAM_API = "https://api.telegram.org/bot"  # PTB's default base_url
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+BIND_REASONS = {
+    errno.EADDRINUSE: "cổng đang được một chương trình khác dùng",
+    errno.EACCES: "không có quyền mở cổng này (cổng dưới 1024 cần quyền quản trị)",
+    errno.EADDRNOTAVAIL: "máy này không có địa chỉ đó",
+}
+
+
+def bind_problem(listen: str, port: int, exc: OSError) -> str:
+    """The line for a webhook address the bot cannot listen on."""
+    reason = BIND_REASONS.get(exc.errno or 0) or exc.strerror or str(exc)
+    return (
+        f"Không mở được cổng webhook {listen}:{port}: {reason}. "
+        "Đổi WEBHOOK_PORT/WEBHOOK_LISTEN hoặc dừng chương trình đang dùng cổng"
+    )
+
+
+def check_listen(listen: str, port: int) -> None:
+    """OSError now if the webhook cannot listen there: before getMe and setWebhook, not after.
+
+    SO_REUSEADDR as tornado sets it, so a socket of a just-stopped bot (TIME_WAIT) is no error.
+    """
+    family, kind, proto, _, address = socket.getaddrinfo(
+        listen, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+    )[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind(address)
 
 
 def api_address(base_url: str | None) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,10 +33,16 @@ def child_env(db_path: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def run_bot(cwd: Path, env: dict[str, str], *args: str, stdin: bytes | None = None) -> Run:
-    """`python -m bot ARGS` in `cwd`; output decoded as the UTF-8 the bot writes."""
+def run_bot(
+    cwd: Path,
+    env: dict[str, str],
+    *args: str,
+    stdin: bytes | None = None,
+    prefix: Sequence[str] = (),
+) -> Run:
+    """`python -m bot ARGS` in `cwd` (after `prefix`, e.g. setpriv); output decoded as UTF-8."""
     done = subprocess.run(
-        [sys.executable, "-m", "bot", *args],
+        [*prefix, sys.executable, "-m", "bot", *args],
         cwd=cwd,
         env=env,
         input=stdin if stdin is not None else b"",
