@@ -152,3 +152,16 @@ async def list_articles(store: Store, offset: int, limit: int) -> list[ArticleSu
     ) as cur:
         rows = await cur.fetchall()
     return [ArticleSummary(r[0], format_date(r[1]), r[2]) for r in rows]
+
+
+NOTICE_KEY = "notice"
+
+
+async def load_notice(store: Store) -> str | None:
+    """The editors' one-line notice shown above every answer, if one is set."""
+    return await store.get_meta(NOTICE_KEY) or None
+
+
+async def save_notice(store: Store, notice: str | None) -> None:
+    """Set the notice, or remove it with None (kept in the DB: it survives restarts)."""
+    await store.set_meta(NOTICE_KEY, notice or "")

@@ -13,12 +13,15 @@ from telegram.ext import ContextTypes
 from bot.editors.reloading import ReloadResult
 from bot.editors.reports import Report, build_report, report_text
 from bot.store.privacy import purge_older_than
+from bot.store.records import save_notice
 from bot.telegram import texts
 from bot.telegram.handlers import core_of, send_html
 from bot.telegram.markup import HTML
 
 log = logging.getLogger(__name__)
 DEFAULT_STATS_DAYS, MAX_STATS_DAYS = 30, 365
+NOTICE_LIMIT = 200  # one line above every answer: short enough to be read
+NOTICE_OFF_WORDS = frozenset({"off", "tắt", "tat", "gỡ", "go", "xoá", "xóa", "xoa"})
 
 
 def reload_text(result: ReloadResult) -> str:
@@ -45,6 +48,30 @@ async def on_reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await message.reply_text(texts.RELOAD_STARTED)
     result = await core_of(context).reloader.refresh()
     await send_html(message, reload_text(result), quote=False)
+
+
+async def on_notice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """`/notice TEXT` sets the line shown above every answer, `/notice off` removes it."""
+    message, core = update.effective_message, core_of(context)
+    if message is None:
+        return
+    text = " ".join(" ".join(context.args or []).split())
+    if not text:
+        reply = texts.NOTICE_NOW if core.notice else texts.NOTICE_NONE
+        notice = HTML.escape(core.notice or "")
+        await message.reply_html(reply.format(notice=notice, limit=NOTICE_LIMIT))
+        return
+    if text.lower() in NOTICE_OFF_WORDS:
+        await save_notice(core.store, None)
+        core.notice = None
+        await message.reply_text(texts.NOTICE_OFF)
+        return
+    if len(text) > NOTICE_LIMIT:
+        await message.reply_text(texts.NOTICE_TOO_LONG.format(length=len(text), limit=NOTICE_LIMIT))
+        return
+    await save_notice(core.store, text)
+    core.notice = text
+    await message.reply_text(texts.NOTICE_SET.format(notice=text))
 
 
 def stats_days(args: list[str] | None) -> int | None:

@@ -30,7 +30,7 @@ from bot.sources.ingest import EmptyKnowledge, needs_refresh, refresh_folder, st
 from bot.sources.knowledge import folder_problem
 from bot.store.database import Store
 from bot.store.privacy import redact_stored_questions
-from bot.store.records import user_salt
+from bot.store.records import load_notice, user_salt
 from bot.telegram import admin_commands, faults, handlers, privacy_commands
 from bot.telegram.callbacks import on_button, on_sources
 from bot.telegram.flood import FloodGuard
@@ -101,6 +101,7 @@ def add_handlers(app: Application) -> None:
     admins = NEW & PRIVATE & filters.User(user_id=app.bot_data["settings"].admin_user_ids)
     app.add_handler(CommandHandler("reload", admin_commands.on_reload, filters=admins))
     app.add_handler(CommandHandler("stats", admin_commands.on_stats, filters=admins))
+    app.add_handler(CommandHandler("notice", admin_commands.on_notice, filters=admins))
     app.add_handler(MessageHandler(NEW & filters.COMMAND, handlers.on_unknown_command))
     private_text = NEW & PRIVATE & (filters.TEXT | filters.CAPTION)
     app.add_handler(MessageHandler(private_text, handlers.on_private_text))
@@ -162,7 +163,9 @@ async def _open_core(store: Store, settings: Settings) -> handlers.Core:
     salt = user_salt(store, configured)
     await _refresh_knowledge(store, pipeline, settings)
     kb = await KnowledgeBase.open(store, pipeline, settings)
-    return handlers.Core(kb, store, settings, salt, FloodGuard(settings.flood_limit), Reloader(kb))
+    flood, reloader = FloodGuard(settings.flood_limit), Reloader(kb)
+    notice = await load_notice(store)
+    return handlers.Core(kb, store, settings, salt, flood, reloader, notice)
 
 
 async def _post_init(app: Application) -> None:

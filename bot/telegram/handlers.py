@@ -51,6 +51,7 @@ class Core:
     salt: str
     flood: FloodGuard
     reloader: Reloader
+    notice: str | None = None  # the editors' one line above every answer (/notice)
 
 
 def core_of(context: ContextTypes.DEFAULT_TYPE) -> Core:
@@ -77,7 +78,10 @@ async def send_html(
 
 def render(answer: Answer, core: Core) -> str:
     s = core.settings
-    return render_answer(answer, s.contact_line, HTML, s.max_question_chars)
+    text = render_answer(answer, s.contact_line, HTML, s.max_question_chars)
+    if core.notice and answer.outcome in (Outcome.ANSWERED, Outcome.NOT_FOUND):
+        return f"{HTML.escape(texts.NOTICE_PREFIX + core.notice)}\n\n{text}"
+    return text
 
 
 async def answer_question(
@@ -225,6 +229,8 @@ async def on_about(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         passages=passages,
         contact=HTML.escape(core.settings.contact_line),
     )
+    if core.notice:
+        text += texts.ABOUT_NOTICE.format(notice=HTML.escape(core.notice))
     if update.effective_message:
         await update.effective_message.reply_html(text, disable_web_page_preview=True)
 

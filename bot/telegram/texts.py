@@ -78,4 +78,20 @@ STATS_PLOT_CAPTION = "Số câu hỏi mỗi ngày và tỉ lệ trả lời ({da
 ADMIN_COMMANDS = (
     ("stats", "Thống kê câu hỏi (quản trị)"),
     ("reload", "Nạp lại kho tri thức (quản trị)"),
+    ("notice", "Thông báo hiện trên mọi câu trả lời (quản trị)"),
 )
+NOTICE_PREFIX = "📢 "
+NOTICE_SET = "Đã đặt thông báo. Từ giờ mọi câu trả lời bắt đầu bằng:\n\n📢 {notice}"
+NOTICE_OFF = "Đã gỡ thông báo."
+NOTICE_NONE = (
+    "Chưa có thông báo nào.\nDùng: <code>/notice NỘI DUNG</code> (một dòng, tối đa {limit} ký tự) "
+    "để đặt, <code>/notice off</code> để gỡ."
+)
+NOTICE_NOW = (
+    "Thông báo hiện tại:\n\n📢 {notice}\n\nGỡ bằng <code>/notice off</code>, thay bằng "
+    "<code>/notice NỘI DUNG</code>."
+)
+NOTICE_TOO_LONG = (
+    "Thông báo dài {length} ký tự; tối đa {limit} ký tự, một dòng. Bạn rút gọn giúp nhé."
+)
+ABOUT_NOTICE = "\n\n<b>Thông báo:</b> {notice}"
