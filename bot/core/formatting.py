@@ -107,10 +107,22 @@ def spelling_note(answer: Answer, markup: Markup) -> str:
     return markup.escape(f"(Tôi đọc {read}.)")
 
 
+def suggestions(answer: Answer) -> list[str]:
+    """The titles of the nearest articles a "not found" offers (at most three)."""
+    return list(dict.fromkeys(h.citation.title for h in answer.hits))[:3]
+
+
 def render_answer(
-    answer: Answer, contact: str, markup: Markup = PLAIN, question_limit: int = 0
+    answer: Answer,
+    contact: str,
+    markup: Markup = PLAIN,
+    question_limit: int = 0,
+    suggestion_buttons: bool = False,
 ) -> str:
-    """The full reply: summary and sources, a hint, a small-talk reply, or an honest 'not found'."""
+    """The full reply: summary and sources, a hint, a small-talk reply, or an honest 'not found'.
+
+    With `suggestion_buttons` the nearest titles are left to buttons under the message.
+    """
     if answer.outcome in HINTS:
         return markup.escape(HINTS[answer.outcome])
     if answer.outcome is Outcome.SMALL_TALK:
@@ -126,8 +138,10 @@ def render_answer(
         blocks.append("\n".join([markup.escape(SOURCES), *lines]))
     else:
         blocks += [markup.escape(NOT_FOUND), markup.escape(contact)]
-        titles = list(dict.fromkeys(h.citation.title for h in answer.hits))[:3]
-        if titles:
+        titles = suggestions(answer)
+        if titles and suggestion_buttons:
+            blocks.append(markup.escape(SUGGEST))
+        elif titles:
             blocks.append(
                 "\n".join([markup.escape(SUGGEST)] + [f"• {markup.escape(t)}" for t in titles])
             )

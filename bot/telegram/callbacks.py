@@ -16,6 +16,7 @@ from bot.telegram.keyboards import (
     EXAMPLES,
     MORE,
     SOURCES,
+    SUGGESTION,
     VOTE,
     Callback,
     answer_keyboard,
@@ -93,6 +94,8 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await query.answer(texts.VOTE_THANKS[pressed.value] if known else texts.EXPIRED)
     elif pressed.kind == MORE:
         await _show_page(update, core, pressed.ref, pressed.value)
+    elif pressed.kind == SUGGESTION:
+        await _ask_suggestion(update, context, core, pressed)
     elif pressed.kind == EXAMPLE and 0 <= pressed.ref < len(EXAMPLES):
         await query.answer()
         await answer_question(update, context, EXAMPLES[pressed.ref])
@@ -110,12 +113,28 @@ async def _pressed_where_sent(query: CallbackQuery, core: Core, pressed: Callbac
     Callback data is just `v:<id>:1`: anyone can forge it for any question id, from any chat.
     Examples and the article list carry nothing private and work anywhere.
     """
-    if pressed.kind not in (VOTE, MORE):
+    if pressed.kind not in (VOTE, MORE, SUGGESTION):
         return True
     if query.message is None:  # an inline message: answers sent inline carry no buttons
         return False
     chat_hash = hash_user(query.message.chat.id, core.salt)
     return await is_bound_to(core.store, pressed.ref, chat_hash, query.message.message_id)
+
+
+async def _ask_suggestion(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, core: Core, pressed: Callback
+) -> None:
+    """A "did you mean" button: the article it names is asked about like a question."""
+    query = update.callback_query
+    assert query is not None
+    stored = await answer_of(core.store, pressed.ref)
+    hits = core.kb.hits([(pid, 0.0) for pid in stored[1]]) if stored else []
+    titles = list(dict.fromkeys(h.citation.title for h in hits))[:3]
+    if not 0 <= pressed.value < len(titles):
+        await query.answer(texts.EXPIRED)
+        return
+    await query.answer()
+    await answer_question(update, context, titles[pressed.value])
 
 
 async def _show_page(update: Update, core: Core, question_id: int, page: int) -> None:

@@ -19,7 +19,7 @@ from telegram.ext import ContextTypes
 from bot import __version__
 from bot.core.answer import Answer, Outcome
 from bot.core.followup import Context
-from bot.core.formatting import about_line, citation_line, render_answer
+from bot.core.formatting import about_line, citation_line, render_answer, suggestions
 from bot.core.models import Hit
 from bot.core.text import well_formed
 from bot.editors.reloading import Reloader
@@ -31,7 +31,7 @@ from bot.store.records import QuestionRecord, bind_message, hash_user, record_qu
 from bot.telegram import texts
 from bot.telegram.addressing import addressed_question, command_for_other_bot
 from bot.telegram.flood import FloodGuard
-from bot.telegram.keyboards import answer_keyboard, examples_keyboard
+from bot.telegram.keyboards import answer_keyboard, examples_keyboard, suggestions_keyboard
 from bot.telegram.markup import HTML, TELEGRAM_LIMIT, cut_plain, plain_length, split_message
 
 log = logging.getLogger(__name__)
@@ -76,9 +76,9 @@ async def send_html(
     return sent
 
 
-def render(answer: Answer, core: Core) -> str:
+def render(answer: Answer, core: Core, suggestion_buttons: bool = False) -> str:
     s = core.settings
-    text = render_answer(answer, s.contact_line, HTML, s.max_question_chars)
+    text = render_answer(answer, s.contact_line, HTML, s.max_question_chars, suggestion_buttons)
     if core.notice and answer.outcome in (Outcome.ANSWERED, Outcome.NOT_FOUND):
         return f"{HTML.escape(texts.NOTICE_PREFIX + core.notice)}\n\n{text}"
     return text
@@ -125,7 +125,9 @@ async def answer_question(
         )
         if answer.answered:
             markup = answer_keyboard(qid, 0, bool(more))
-    text = render(answer, core)
+        elif titles := suggestions(answer):
+            markup = suggestions_keyboard(qid, titles)
+    text = render(answer, core, suggestion_buttons=markup is not None and not answer.answered)
     if answer.outcome is Outcome.SMALL_TALK:  # not a question: not recorded, no buttons
         text += "\n\n" + HTML.escape(texts.SMALL_TALK_HELP)
     if answer.personal and not group and first_advice(context):

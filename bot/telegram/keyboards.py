@@ -6,7 +6,8 @@ from typing import NamedTuple
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-VOTE, MORE, EXAMPLE, SOURCES = "v", "m", "x", "s"
+VOTE, MORE, EXAMPLE, SOURCES, SUGGESTION = "v", "m", "x", "s", "g"
+BUTTON_CHARS = 60  # a suggestion's title on a button, cut beyond this
 MAX_NUMBER = 2**63 - 1  # SQLite's INTEGER range: a larger (tampered) id must not reach a query
 EXAMPLES = (
     "Chính quyền số là gì?",
@@ -30,7 +31,7 @@ def encode(kind: str, ref: int, value: int = 0) -> str:
 def decode(data: str | None) -> Callback | None:
     """None for anything this bot did not write (old, foreign or tampered buttons)."""
     parts = (data or "").split(":")
-    if len(parts) != 3 or parts[0] not in (VOTE, MORE, EXAMPLE, SOURCES):
+    if len(parts) != 3 or parts[0] not in (VOTE, MORE, EXAMPLE, SOURCES, SUGGESTION):
         return None
     try:
         ref, value = int(parts[1]), int(parts[2])
@@ -61,6 +62,20 @@ def answer_keyboard(question_id: int, page: int, has_more: bool) -> InlineKeyboa
     if paging:
         rows.append(paging)
     return InlineKeyboardMarkup(rows)
+
+
+def suggestions_keyboard(question_id: int, titles: list[str]) -> InlineKeyboardMarkup:
+    """One button per nearest article of a "not found": pressing one asks about it."""
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(_cut(title), callback_data=encode(SUGGESTION, question_id, i))]
+            for i, title in enumerate(titles)
+        ]
+    )
+
+
+def _cut(title: str) -> str:
+    return title if len(title) <= BUTTON_CHARS else title[: BUTTON_CHARS - 1].rstrip() + "…"
 
 
 def examples_keyboard() -> InlineKeyboardMarkup:
