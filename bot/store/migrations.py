@@ -146,6 +146,19 @@ MIGRATIONS: tuple[Migration, ...] = (
         CREATE INDEX answers_chat ON answers(chat_hash, message_id);
         """,
     ),
+    Migration(
+        # "Báo cho tôi khi có câu trả lời": the chat to message when the question is answered,
+        # kept only for citizens who pressed the button, and deleted once they are messaged
+        # (and with the question: the retention purge and /forget delete it).
+        "create_subscriptions",
+        """
+        CREATE TABLE subscriptions (
+            question_id INTEGER PRIMARY KEY REFERENCES questions(id) ON DELETE CASCADE,
+            chat_id INTEGER NOT NULL,
+            subscribed_at TEXT NOT NULL
+        );
+        """,
+    ),
 )
 
 

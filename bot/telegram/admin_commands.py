@@ -17,6 +17,7 @@ from bot.store.records import save_notice
 from bot.telegram import texts
 from bot.telegram.handlers import core_of, send_html
 from bot.telegram.markup import HTML
+from bot.telegram.notify import tell_waiting
 
 log = logging.getLogger(__name__)
 DEFAULT_STATS_DAYS, MAX_STATS_DAYS = 30, 365
@@ -46,8 +47,11 @@ async def on_reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if message is None:
         return
     await message.reply_text(texts.RELOAD_STARTED)
-    result = await core_of(context).reloader.refresh()
+    core = core_of(context)
+    result = await core.reloader.refresh()
     await send_html(message, reload_text(result), quote=False)
+    if result.ok and result.swapped:
+        await tell_waiting(context.bot, core)
 
 
 async def on_notice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -114,9 +118,11 @@ async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def watch_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     """Every BOT_RELOAD_SECONDS: load changes of knowledge/ or of an ingest beside the bot."""
-    result = await core_of(context).reloader.poll()
+    core = core_of(context)
+    result = await core.reloader.poll()
     if result is not None and result.ok and result.swapped:
         log.info("Kho tri thức đã nạp lại: %d đoạn", result.passages)
+        await tell_waiting(context.bot, core)
 
 
 async def purge_job(context: ContextTypes.DEFAULT_TYPE) -> None:

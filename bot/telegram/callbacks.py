@@ -9,12 +9,14 @@ from telegram.ext import ContextTypes
 
 from bot.core.formatting import about_line, citation_line
 from bot.store.records import answer_of, hash_user, is_bound_to, list_articles, set_vote
+from bot.store.subscriptions import subscribe
 from bot.telegram import texts
 from bot.telegram.handlers import PAGE_SIZE, Core, answer_question, core_of, render
 from bot.telegram.keyboards import (
     EXAMPLE,
     EXAMPLES,
     MORE,
+    NOTIFY,
     SOURCES,
     SUGGESTION,
     VOTE,
@@ -96,6 +98,12 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await _show_page(update, core, pressed.ref, pressed.value)
     elif pressed.kind == SUGGESTION:
         await _ask_suggestion(update, context, core, pressed)
+    elif pressed.kind == NOTIFY and query.message is not None:
+        if await subscribe(core.store, pressed.ref, query.message.chat.id):
+            await query.answer(texts.SUBSCRIBED_SHORT)
+            await context.bot.send_message(query.message.chat.id, texts.SUBSCRIBED)
+        else:
+            await query.answer(texts.EXPIRED)
     elif pressed.kind == EXAMPLE and 0 <= pressed.ref < len(EXAMPLES):
         await query.answer()
         await answer_question(update, context, EXAMPLES[pressed.ref])
@@ -113,7 +121,7 @@ async def _pressed_where_sent(query: CallbackQuery, core: Core, pressed: Callbac
     Callback data is just `v:<id>:1`: anyone can forge it for any question id, from any chat.
     Examples and the article list carry nothing private and work anywhere.
     """
-    if pressed.kind not in (VOTE, MORE, SUGGESTION):
+    if pressed.kind not in (VOTE, MORE, SUGGESTION, NOTIFY):
         return True
     if query.message is None:  # an inline message: answers sent inline carry no buttons
         return False

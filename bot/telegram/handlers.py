@@ -31,7 +31,7 @@ from bot.store.records import QuestionRecord, bind_message, hash_user, record_qu
 from bot.telegram import texts
 from bot.telegram.addressing import addressed_question, command_for_other_bot
 from bot.telegram.flood import FloodGuard
-from bot.telegram.keyboards import answer_keyboard, examples_keyboard, suggestions_keyboard
+from bot.telegram.keyboards import answer_keyboard, examples_keyboard, not_found_keyboard
 from bot.telegram.markup import HTML, TELEGRAM_LIMIT, cut_plain, plain_length, split_message
 
 log = logging.getLogger(__name__)
@@ -125,9 +125,10 @@ async def answer_question(
         )
         if answer.answered:
             markup = answer_keyboard(qid, 0, bool(more))
-        elif titles := suggestions(answer):
-            markup = suggestions_keyboard(qid, titles)
-    text = render(answer, core, suggestion_buttons=markup is not None and not answer.answered)
+        else:
+            markup = not_found_keyboard(qid, suggestions(answer), notify=not group)
+    offered = not answer.answered and bool(suggestions(answer)) and markup is not None
+    text = render(answer, core, suggestion_buttons=offered)
     if answer.outcome is Outcome.SMALL_TALK:  # not a question: not recorded, no buttons
         text += "\n\n" + HTML.escape(texts.SMALL_TALK_HELP)
     if answer.personal and not group and first_advice(context):

@@ -6,7 +6,8 @@ from typing import NamedTuple
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-VOTE, MORE, EXAMPLE, SOURCES, SUGGESTION = "v", "m", "x", "s", "g"
+VOTE, MORE, EXAMPLE, SOURCES, SUGGESTION, NOTIFY = "v", "m", "x", "s", "g", "n"
+NOTIFY_LABEL = "🔔 Báo cho tôi khi có câu trả lời"
 BUTTON_CHARS = 60  # a suggestion's title on a button, cut beyond this
 MAX_NUMBER = 2**63 - 1  # SQLite's INTEGER range: a larger (tampered) id must not reach a query
 EXAMPLES = (
@@ -31,7 +32,7 @@ def encode(kind: str, ref: int, value: int = 0) -> str:
 def decode(data: str | None) -> Callback | None:
     """None for anything this bot did not write (old, foreign or tampered buttons)."""
     parts = (data or "").split(":")
-    if len(parts) != 3 or parts[0] not in (VOTE, MORE, EXAMPLE, SOURCES, SUGGESTION):
+    if len(parts) != 3 or parts[0] not in (VOTE, MORE, EXAMPLE, SOURCES, SUGGESTION, NOTIFY):
         return None
     try:
         ref, value = int(parts[1]), int(parts[2])
@@ -64,14 +65,18 @@ def answer_keyboard(question_id: int, page: int, has_more: bool) -> InlineKeyboa
     return InlineKeyboardMarkup(rows)
 
 
-def suggestions_keyboard(question_id: int, titles: list[str]) -> InlineKeyboardMarkup:
-    """One button per nearest article of a "not found": pressing one asks about it."""
-    return InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(_cut(title), callback_data=encode(SUGGESTION, question_id, i))]
-            for i, title in enumerate(titles)
-        ]
-    )
+def not_found_keyboard(
+    question_id: int, titles: list[str], notify: bool
+) -> InlineKeyboardMarkup | None:
+    """One button per nearest article of a "not found" (pressing one asks about it), and in a
+    private chat "tell me when there is an answer"."""
+    rows = [
+        [InlineKeyboardButton(_cut(title), callback_data=encode(SUGGESTION, question_id, i))]
+        for i, title in enumerate(titles)
+    ]
+    if notify:
+        rows.append([InlineKeyboardButton(NOTIFY_LABEL, callback_data=encode(NOTIFY, question_id))])
+    return InlineKeyboardMarkup(rows) if rows else None
 
 
 def _cut(title: str) -> str:

@@ -58,10 +58,14 @@ PRIVACY = (
     "đã dùng để trả lời — để cán bộ biên tập biết câu nào chưa trả lời được. Số CCCD/CMND, "
     "số điện thoại, email, biển số xe và họ tên trong câu hỏi được che trước khi lưu.\n"
     "• Đánh giá 👍/👎 của bạn.\n"
+    "• Câu hỏi tiếp theo (trả lời tin của tôi, hoặc hỏi tiếp trong vài phút) được hiểu theo "
+    "câu hỏi trước đó, lấy từ chính các câu hỏi đã lưu ở trên.\n"
+    "• Chỉ khi bạn bấm «Báo cho tôi khi có câu trả lời»: mã cuộc trò chuyện, gắn với câu hỏi "
+    "đó, để nhắn bạn một lần khi có câu trả lời; xoá ngay sau khi đã nhắn.\n"
     "• Mã người dùng chỉ được lưu dưới dạng băm có muối: không lưu tên, số điện thoại "
     "hay mã Telegram gốc. Tin nhắn trong nhóm không gửi cho tôi thì không được đọc hay lưu.\n\n"
     "<b>Thời hạn</b>: dữ liệu được tự động xoá sau {days} ngày.\n"
-    "<b>Xoá ngay</b>: gửi /forget để xoá mọi câu hỏi và đánh giá của bạn.\n"
+    "<b>Xoá ngay</b>: gửi /forget để xoá mọi câu hỏi, đánh giá và yêu cầu báo tin của bạn.\n"
     "Căn cứ: Nghị định 13/2023/NĐ-CP về bảo vệ dữ liệu cá nhân."
 )
 FORGOTTEN = (
@@ -95,3 +99,10 @@ NOTICE_TOO_LONG = (
     "Thông báo dài {length} ký tự; tối đa {limit} ký tự, một dòng. Bạn rút gọn giúp nhé."
 )
 ABOUT_NOTICE = "\n\n<b>Thông báo:</b> {notice}"
+SUBSCRIBED = (
+    "Đã ghi nhận. Khi kho tri thức có câu trả lời cho câu hỏi này, tôi sẽ nhắn bạn một lần. "
+    "Để làm vậy tôi giữ mã cuộc trò chuyện này cùng câu hỏi, đến khi trả lời xong hoặc hết thời "
+    "hạn lưu; /forget xoá ngay."
+)
+SUBSCRIBED_SHORT = "Đã ghi nhận, tôi sẽ báo bạn."
+ANSWER_ARRIVED = "🔔 Câu hỏi bạn gửi trước đây đã có câu trả lời:\n«{question}»"
