@@ -31,7 +31,7 @@ from bot.sources.knowledge import folder_problem
 from bot.store.database import Store
 from bot.store.privacy import redact_stored_questions
 from bot.store.records import load_notice, user_salt
-from bot.telegram import admin_commands, faults, handlers, privacy_commands
+from bot.telegram import admin_commands, faq_commands, faults, handlers, privacy_commands
 from bot.telegram.callbacks import on_button, on_sources
 from bot.telegram.flood import FloodGuard
 from bot.telegram.redaction import RedactingFormatter
@@ -89,7 +89,7 @@ def configure_logging(token: str, level: str = "INFO") -> None:
 
 def add_handlers(app: Application) -> None:
     """Routing table: broken updates, then commands, text by chat type, then the rest."""
-    app.add_handler(TypeHandler(Update, faults.on_any_update), group=-1)
+    app.add_handler(TypeHandler(Update, faults.on_any_update), group=-2)
     app.add_handler(CommandHandler("start", handlers.on_start, filters=NEW))
     app.add_handler(CommandHandler("help", handlers.on_help, filters=NEW))
     app.add_handler(CommandHandler("ask", handlers.on_ask, filters=NEW))
@@ -102,6 +102,11 @@ def add_handlers(app: Application) -> None:
     app.add_handler(CommandHandler("reload", admin_commands.on_reload, filters=admins))
     app.add_handler(CommandHandler("stats", admin_commands.on_stats, filters=admins))
     app.add_handler(CommandHandler("notice", admin_commands.on_notice, filters=admins))
+    app.add_handler(CommandHandler("unanswered", faq_commands.on_unanswered, filters=admins))
+    app.add_handler(CommandHandler("faq", faq_commands.on_faq, filters=admins))
+    # An editor's answer after picking a group: saved before the text is read as a question.
+    editor_text = admins & filters.TEXT & ~filters.COMMAND
+    app.add_handler(MessageHandler(editor_text, faq_commands.on_editor_text), group=-1)
     app.add_handler(MessageHandler(NEW & filters.COMMAND, handlers.on_unknown_command))
     private_text = NEW & PRIVATE & (filters.TEXT | filters.CAPTION)
     app.add_handler(MessageHandler(private_text, handlers.on_private_text))

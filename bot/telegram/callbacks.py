@@ -10,7 +10,7 @@ from telegram.ext import ContextTypes
 from bot.core.formatting import about_line, citation_line
 from bot.store.records import answer_of, hash_user, is_bound_to, list_articles, set_vote
 from bot.store.subscriptions import subscribe
-from bot.telegram import texts
+from bot.telegram import faq_commands, texts
 from bot.telegram.handlers import PAGE_SIZE, Core, answer_question, core_of, render
 from bot.telegram.keyboards import (
     EXAMPLE,
@@ -19,6 +19,7 @@ from bot.telegram.keyboards import (
     NOTIFY,
     SOURCES,
     SUGGESTION,
+    UNANSWERED,
     VOTE,
     Callback,
     answer_keyboard,
@@ -96,6 +97,8 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await query.answer(texts.VOTE_THANKS[pressed.value] if known else texts.EXPIRED)
     elif pressed.kind == MORE:
         await _show_page(update, core, pressed.ref, pressed.value)
+    elif pressed.kind == UNANSWERED:
+        await faq_commands.on_answer_button(update, context, pressed.ref, pressed.value)
     elif pressed.kind == SUGGESTION:
         await _ask_suggestion(update, context, core, pressed)
     elif pressed.kind == NOTIFY and query.message is not None:

@@ -83,6 +83,8 @@ ADMIN_COMMANDS = (
     ("stats", "Thống kê câu hỏi (quản trị)"),
     ("reload", "Nạp lại kho tri thức (quản trị)"),
     ("notice", "Thông báo hiện trên mọi câu trả lời (quản trị)"),
+    ("unanswered", "Câu hỏi chưa trả lời được, để trả lời (quản trị)"),
+    ("faq", "Các mục hỏi đáp đã thêm: xem, sửa, gỡ (quản trị)"),
 )
 NOTICE_PREFIX = "📢 "
 NOTICE_SET = "Đã đặt thông báo. Từ giờ mọi câu trả lời bắt đầu bằng:\n\n📢 {notice}"
@@ -106,3 +108,26 @@ SUBSCRIBED = (
 )
 SUBSCRIBED_SHORT = "Đã ghi nhận, tôi sẽ báo bạn."
 ANSWER_ARRIVED = "🔔 Câu hỏi bạn gửi trước đây đã có câu trả lời:\n«{question}»"
+UNANSWERED_USAGE = "Dùng: <code>/unanswered</code> hoặc <code>/unanswered SỐ_NGÀY</code> (1–365)."
+UNANSWERED_NONE = "Không có câu hỏi nào chưa trả lời được trong {days} ngày qua."
+UNANSWERED_TITLE = (
+    "<b>Câu hỏi chưa trả lời được, {days} ngày qua</b> (nhóm theo cách hỏi, nhiều lượt trước):"
+)
+ANSWER_PROMPT = (
+    "Gửi nội dung câu trả lời cho câu hỏi:\n«{question}»\n\nTrả lời tin này bằng nội dung đó. "
+    "Tôi sẽ lưu thành một mục hỏi đáp trong thư mục kho tri thức, nạp lại và báo cho người đã "
+    "đăng ký nhận tin."
+)
+FAQ_SAVED = (
+    "Đã lưu mục hỏi đáp vào tệp <code>{file}</code> và nạp lại kho tri thức. Từ giờ câu hỏi "
+    "này được trả lời từ mục đó. Xem, sửa hoặc gỡ bằng /faq."
+)
+FAQ_RELOAD_FAILED = "Đã lưu tệp nhưng nạp lại thất bại (chỉ mục cũ vẫn phục vụ): {error}"
+FAQ_NONE = "Chưa có mục hỏi đáp nào thêm từ Telegram. Dùng /unanswered để trả lời câu hỏi."
+FAQ_TITLE = "<b>Mục hỏi đáp đã thêm từ Telegram</b> ({count}):"
+FAQ_HELP = (
+    "Sửa: <code>/faq sua SỐ câu trả lời mới</code>. Gỡ: <code>/faq xoa SỐ</code>. "
+    "Mỗi mục là một tệp trong thư mục <code>hoi-dap-bien-tap</code> của kho tri thức."
+)
+FAQ_WITHDRAWN = "Đã gỡ mục «{question}» và nạp lại kho tri thức."
+FAQ_CORRECTED = "Đã sửa câu trả lời cho «{question}» và nạp lại kho tri thức."

@@ -34,7 +34,7 @@ async def test_the_nearest_articles_are_buttons_that_answer_when_pressed(
 
     assert NOT_FOUND in missing["text"] and SUGGEST in missing["text"]
     assert "• Cấp thẻ căn cước" not in missing["text"]  # the titles are buttons, not a list
-    assert "Cấp thẻ căn cước" in offered and len(offered) <= 3
+    assert "Cấp thẻ căn cước" in offered and len(offered) <= 4  # three titles and 🔔
     assert pressed.params.get("text") is None  # no "expired": the press was taken
     assert "Nguồn:" in sent[-1] and "1. Cấp thẻ căn cước" in sent[-1]
 
