@@ -20,6 +20,7 @@ from bot.telegram.keyboards import (
     SOURCES,
     SUGGESTION,
     UNANSWERED,
+    UNANSWERED_PAGE,
     VOTE,
     Callback,
     answer_keyboard,
@@ -99,6 +100,8 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await _show_page(update, core, pressed.ref, pressed.value)
     elif pressed.kind == UNANSWERED:
         await faq_commands.on_answer_button(update, context, pressed.ref, pressed.value)
+    elif pressed.kind == UNANSWERED_PAGE:
+        await faq_commands.on_page_button(update, context, pressed.ref, pressed.value)
     elif pressed.kind == SUGGESTION:
         await _ask_suggestion(update, context, core, pressed)
     elif pressed.kind == NOTIFY and query.message is not None:

@@ -22,20 +22,20 @@ from bot.editors.reports import build_report
 from bot.editors.wordings import QuestionGroup
 from bot.telegram import texts
 from bot.telegram.handlers import Core, core_of, send_html
-from bot.telegram.keyboards import UNANSWERED, encode
+from bot.telegram.keyboards import UNANSWERED, UNANSWERED_PAGE, encode
 from bot.telegram.markup import HTML
 from bot.telegram.notify import tell_waiting
 
 log = logging.getLogger(__name__)
 PENDING = "faq_question"  # user_data: the wording an editor is answering
-DEFAULT_DAYS, MAX_DAYS, SHOWN = 30, 365, 10
+DEFAULT_DAYS, MAX_DAYS, PER_PAGE = 30, 365, 5
 
 
 async def unanswered_groups(core: Core, days: int) -> list[QuestionGroup]:
     report = await build_report(
         core.store, core.kb.pipeline, days, min_confidence=core.settings.min_confidence
     )
-    return list(report.unanswered[:SHOWN])
+    return list(report.unanswered)
 
 
 def _days(args: list[str] | None) -> int | None:
@@ -57,15 +57,49 @@ async def on_unanswered(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     if not groups:
         await message.reply_text(texts.UNANSWERED_NONE.format(days=days))
         return
-    lines = [texts.UNANSWERED_TITLE.format(days=days)]
-    lines += [
-        f"{n}. «{HTML.escape(g.wording)}» — {g.count} lượt" for n, g in enumerate(groups, start=1)
-    ]
+    text, markup = unanswered_page(groups, days, 0)
+    await send_html(message, text, False, markup)
+
+
+def unanswered_page(
+    groups: list[QuestionGroup], days: int, page: int
+) -> tuple[str, InlineKeyboardMarkup]:
+    """One page of the groups: a line and an "answer" button each, then ◀ ▶."""
+    pages = max((len(groups) + PER_PAGE - 1) // PER_PAGE, 1)
+    page = min(max(page, 0), pages - 1)
+    first = page * PER_PAGE
+    shown = list(enumerate(groups[first : first + PER_PAGE], start=first + 1))
+    lines = [texts.UNANSWERED_TITLE.format(days=days, page=page + 1, pages=pages)]
+    lines += [f"{n}. «{HTML.escape(g.wording)}» — {g.count} lượt" for n, g in shown]
     rows = [
         [InlineKeyboardButton(f"✍️ Trả lời câu {n}", callback_data=encode(UNANSWERED, days, n - 1))]
-        for n in range(1, len(groups) + 1)
+        for n, _ in shown
     ]
-    await send_html(message, "\n".join(lines), False, InlineKeyboardMarkup(rows))
+    paging = [
+        InlineKeyboardButton(label, callback_data=encode(UNANSWERED_PAGE, days, target))
+        for label, target, ok in (
+            ("◀ Trước", page - 1, page > 0),
+            ("Sau ▶", page + 1, page + 1 < pages),
+        )
+        if ok
+    ]
+    return "\n".join(lines), InlineKeyboardMarkup([*rows, paging] if paging else rows)
+
+
+async def on_page_button(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, days: int, page: int
+) -> None:
+    """◀ ▶ under /unanswered: the list edited in place."""
+    query, core = update.callback_query, core_of(context)
+    assert query is not None
+    if query.from_user.id not in core.settings.admin_user_ids:
+        await query.answer(texts.EXPIRED)
+        return
+    groups = await unanswered_groups(core, days)
+    await query.answer()
+    if groups:
+        text, markup = unanswered_page(groups, days, page)
+        await query.edit_message_text(text, parse_mode="HTML", reply_markup=markup)
 
 
 async def on_answer_button(

@@ -8,7 +8,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 VOTE, MORE, EXAMPLE, SOURCES, SUGGESTION, NOTIFY = "v", "m", "x", "s", "g", "n"
 UNANSWERED = "u"  # an editor's "answer this group" (ref: days, value: the group's place)
-KINDS = (VOTE, MORE, EXAMPLE, SOURCES, SUGGESTION, NOTIFY, UNANSWERED)
+UNANSWERED_PAGE = "w"  # ◀ ▶ under /unanswered (ref: days, value: page)
+KINDS = (VOTE, MORE, EXAMPLE, SOURCES, SUGGESTION, NOTIFY, UNANSWERED, UNANSWERED_PAGE)
 NOTIFY_LABEL = "🔔 Báo cho tôi khi có câu trả lời"
 BUTTON_CHARS = 60  # a suggestion's title on a button, cut beyond this
 MAX_NUMBER = 2**63 - 1  # SQLite's INTEGER range: a larger (tampered) id must not reach a query
@@ -34,15 +35,7 @@ def encode(kind: str, ref: int, value: int = 0) -> str:
 def decode(data: str | None) -> Callback | None:
     """None for anything this bot did not write (old, foreign or tampered buttons)."""
     parts = (data or "").split(":")
-    if len(parts) != 3 or parts[0] not in (
-        VOTE,
-        MORE,
-        EXAMPLE,
-        SOURCES,
-        SUGGESTION,
-        NOTIFY,
-        UNANSWERED,
-    ):
+    if len(parts) != 3 or parts[0] not in KINDS:
         return None
     try:
         ref, value = int(parts[1]), int(parts[2])

@@ -111,7 +111,8 @@ ANSWER_ARRIVED = "🔔 Câu hỏi bạn gửi trước đây đã có câu trả
 UNANSWERED_USAGE = "Dùng: <code>/unanswered</code> hoặc <code>/unanswered SỐ_NGÀY</code> (1–365)."
 UNANSWERED_NONE = "Không có câu hỏi nào chưa trả lời được trong {days} ngày qua."
 UNANSWERED_TITLE = (
-    "<b>Câu hỏi chưa trả lời được, {days} ngày qua</b> (nhóm theo cách hỏi, nhiều lượt trước):"
+    "<b>Câu hỏi chưa trả lời được, {days} ngày qua</b> — trang {page}/{pages} (nhóm theo cách "
+    "hỏi, nhiều lượt trước):"
 )
 ANSWER_PROMPT = (
     "Gửi nội dung câu trả lời cho câu hỏi:\n«{question}»\n\nTrả lời tin này bằng nội dung đó. "

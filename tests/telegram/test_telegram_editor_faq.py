@@ -101,3 +101,19 @@ async def test_nobody_else_sees_any_of_it(settings: Settings) -> None:
         assert QUESTION not in visible(call) and "hỏi đáp" not in visible(call).lower()
     assert forged.params["text"] == texts.EXPIRED
     assert not any("Trả lời tin này" in t for t in after)
+
+
+async def test_the_unanswered_list_pages_five_groups_at_a_time(settings: Settings) -> None:
+    topics = ["bến xe", "chợ đêm", "bãi biển", "sân bay", "nhà hát", "bảo tàng", "công viên"]
+    async with FakeBotApi() as api, running_bot(settings, api):
+        for n, topic in enumerate(topics):
+            await ask(api, f"giờ mở cửa {topic}", user_id=LATER + n)
+        await reply_to(api, U.private_text("/unanswered", user_id=ADMIN))
+        first = bot_message(api, ADMIN)
+        pressed = await press(api, buttons(first)["Sau ▶"], first, ADMIN)
+        assert pressed.params.get("text") is None, pressed.params
+        await api.wait_for("editMessageText", 1)
+        second = bot_message(api, ADMIN, first["message_id"])
+    assert "trang 1/2" in first["text"] and len([b for b in buttons(first) if "✍️" in b]) == 5
+    assert "trang 2/2" in second["text"] and "6. «" in second["text"]
+    assert "◀ Trước" in buttons(second) and "Sau ▶" not in buttons(second)
