@@ -52,26 +52,9 @@ async def fees_served(settings: Settings, pipeline: TextPipeline) -> dict[str, i
     return {fee: sum(fee in text for text in texts) for fee in (OLD_FEE, NEW_FEE)}
 
 
-async def test_an_ingest_killed_after_some_writes_leaves_the_old_corpus_whole(
-    tmp_path: Path, pipeline: TextPipeline
-) -> None:
-    folder = tmp_path / "knowledge"
-    write_corpus(folder, OLD_FEE)
-    settings = make_settings(tmp_path, folder)
-    async with open_kb(settings, pipeline):
-        pass
-    write_corpus(folder, NEW_FEE)  # the editor changes the fee in every page
-
-    with child_python(PAUSING_INGEST, tmp_path, settings.db_path, str(folder)) as child:
-        child.wait_ready()  # three of the six new pages are written
-        child.kill()
-
-    assert await fees_served(settings, pipeline) == {OLD_FEE: ARTICLES, NEW_FEE: 0}
-
-
-async def test_the_next_ingest_after_a_kill_brings_the_whole_new_corpus(
-    tmp_path: Path, pipeline: TextPipeline
-) -> None:
+async def killed_mid_ingest(tmp_path: Path, pipeline: TextPipeline) -> Settings:
+    """The old corpus ingested, then the editor changes the fee in every page and an ingest of
+    the new one is killed (SIGKILL) after three of its six page writes."""
     folder = tmp_path / "knowledge"
     write_corpus(folder, OLD_FEE)
     settings = make_settings(tmp_path, folder)
@@ -81,7 +64,20 @@ async def test_the_next_ingest_after_a_kill_brings_the_whole_new_corpus(
     with child_python(PAUSING_INGEST, tmp_path, settings.db_path, str(folder)) as child:
         child.wait_ready()
         child.kill()
+    return settings
 
+
+async def test_an_ingest_killed_after_some_writes_leaves_the_old_corpus_whole(
+    tmp_path: Path, pipeline: TextPipeline
+) -> None:
+    settings = await killed_mid_ingest(tmp_path, pipeline)
+    assert await fees_served(settings, pipeline) == {OLD_FEE: ARTICLES, NEW_FEE: 0}
+
+
+async def test_the_next_ingest_after_a_kill_brings_the_whole_new_corpus(
+    tmp_path: Path, pipeline: TextPipeline
+) -> None:
+    settings = await killed_mid_ingest(tmp_path, pipeline)
     async with open_kb(settings, pipeline):  # the next run (ingest, `ask`, the bot) redoes it
         pass
 
