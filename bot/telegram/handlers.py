@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
 
 from telegram import (
     InlineKeyboardMarkup,
@@ -14,6 +16,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatAction, ChatType, ParseMode
+from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot import __version__
@@ -27,6 +30,7 @@ from bot.store.database import Store
 from bot.store.records import QuestionRecord, hash_user, record_question
 from bot.telegram import texts
 from bot.telegram.addressing import addressed_question, command_for_other_bot
+from bot.telegram.delivery import DeliveryStats, Sent, deliver
 from bot.telegram.flood import FloodGuard
 from bot.telegram.keyboards import answer_keyboard, examples_keyboard
 from bot.telegram.markup import HTML, split_message
@@ -48,10 +52,56 @@ class Core:
     salt: str
     flood: FloodGuard
     reloader: Reloader
+    delivery: DeliveryStats = field(default_factory=DeliveryStats)
+    postponed: set[int] = field(default_factory=set)  # update ids left for the next start
 
 
 def core_of(context: ContextTypes.DEFAULT_TYPE) -> Core:
     return context.application.bot_data["core"]
+
+
+async def reply_reliably(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    text: str,
+    quote: bool,
+    markup: InlineKeyboardMarkup | None = None,
+) -> Sent:
+    """send_html, each part retried until delivered or BOT_DELIVERY_MINUTES after the question."""
+    core, message = core_of(context), update.effective_message
+    assert message is not None
+    deadline = message.date.timestamp() + core.settings.delivery_minutes * 60
+    parts = split_message(text)
+
+    def part_sender(i: int) -> Callable[[], Awaitable[Message]]:
+        last = i == len(parts) - 1
+        return lambda: message.reply_text(
+            parts[i],
+            parse_mode=ParseMode.HTML,
+            do_quote=quote and i == 0,
+            reply_markup=markup if last else None,
+            disable_web_page_preview=True,
+        )
+
+    for i in range(len(parts)):
+        stopping = lambda: not context.application.running  # noqa: E731
+        what = f"câu trả lời cho update {update.update_id}"
+        sent = await deliver(part_sender(i), deadline, stopping, core.delivery, what)
+        if sent.outcome is Sent.POSTPONED:
+            core.postponed.add(update.update_id)
+        if sent.outcome is not Sent.DELIVERED:
+            return sent.outcome
+    return Sent.DELIVERED
+
+
+async def show_typing(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> None:
+    """Best effort: a failed typing action must never cost the answer (no retries either)."""
+    try:
+        # AIORateLimiter's per-call argument is its max_retries (DEFAULT_TYPE types it None).
+        no_retry: Any = 0
+        await context.bot.send_chat_action(chat_id, ChatAction.TYPING, rate_limit_args=no_retry)
+    except TelegramError as exc:
+        log.debug("Không gửi được trạng thái 'đang nhập' cho chat %s: %r", chat_id, exc)
 
 
 async def send_html(
@@ -86,9 +136,9 @@ async def answer_question(
         return
     group = message.chat.type != ChatType.PRIVATE
     if not core.flood.allow(user.id):
-        await message.reply_text(texts.FLOOD, do_quote=group)
+        await reply_reliably(update, context, HTML.escape(texts.FLOOD), group)
         return
-    await context.bot.send_chat_action(message.chat_id, ChatAction.TYPING)
+    await show_typing(context, message.chat_id)
     started = time.perf_counter()
     answer = await core.kb.ask(question, further=MAX_RANKED)
     shown, more = [h.passage_id for h in answer.hits], list(answer.further)
@@ -113,7 +163,7 @@ async def answer_question(
         text += "\n\n" + HTML.escape(texts.SMALL_TALK_HELP)
     if answer.personal and not group and first_advice(context):
         text += "\n\n" + HTML.escape(texts.PERSONAL_DATA)
-    await send_html(message, text, group, markup)
+    await reply_reliably(update, context, text, group, markup)
 
 
 def first_advice(context: ContextTypes.DEFAULT_TYPE) -> bool:
