@@ -110,6 +110,21 @@ MIGRATIONS: tuple[Migration, ...] = (
         "add_passages_faq",
         "ALTER TABLE passages ADD COLUMN faq INTEGER NOT NULL DEFAULT 0;",
     ),
+    Migration(
+        # Updates addressed to the bot, kept before Telegram is told they arrived, so a crash
+        # loses none: `payload` (the update's JSON) until it is answered, then NULL; the id
+        # stays a day to recognise an update Telegram sends again. user_hash serves /forget.
+        "create_inbox",
+        """
+        CREATE TABLE inbox (
+            update_id INTEGER PRIMARY KEY,
+            received_at TEXT NOT NULL,
+            user_hash TEXT,
+            payload TEXT
+        );
+        CREATE INDEX inbox_user_hash ON inbox(user_hash);
+        """,
+    ),
 )
 
 

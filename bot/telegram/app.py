@@ -27,11 +27,13 @@ from bot.settings import Settings, SettingsError
 from bot.sources.ingest import EmptyKnowledge, needs_refresh, refresh_folder, stored_fallback
 from bot.sources.knowledge import folder_problem
 from bot.store.database import Store
+from bot.store.inbox import InboxDb
 from bot.store.privacy import redact_stored_questions
 from bot.store.records import user_salt
 from bot.telegram import admin_commands, faults, handlers, privacy_commands
 from bot.telegram.callbacks import on_button, on_sources
 from bot.telegram.flood import FloodGuard
+from bot.telegram.inbox import InboxQueue, on_handled, open_inbox
 from bot.telegram.startup import api_address, wait_for_telegram
 from bot.telegram.texts import ADMIN_COMMANDS, COMMANDS
 
@@ -116,6 +118,8 @@ def add_handlers(app: Application) -> None:
     app.add_handler(CallbackQueryHandler(on_button))
     app.add_handler(InlineQueryHandler(handlers.on_inline_query))
     app.add_error_handler(faults.on_error)
+    # After every handler of the update (errors included): it is answered, the inbox lets go.
+    app.add_handler(TypeHandler(Update, on_handled), group=1)
 
 
 def build_application(settings: Settings, token: str) -> Application:
@@ -124,6 +128,7 @@ def build_application(settings: Settings, token: str) -> Application:
         .token(token)
         .rate_limiter(AIORateLimiter(max_retries=3))
         .concurrent_updates(64)
+        .update_queue(InboxQueue())
         .get_updates_request(faults.UpdatesRequest(connection_pool_size=1))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
@@ -178,6 +183,8 @@ async def _post_init(app: Application) -> None:
     )
     schedule_jobs(app, settings)
     await register_commands(app, settings)
+    app.bot_data["inbox_db"] = inbox_db = await InboxDb.open(settings.db_path)
+    await open_inbox(app, inbox_db, salt, app.bot_data["core"].delivery)
     log.info(PRIVACY_OFF if app.bot.bot.can_read_all_group_messages else PRIVACY_ON)
     log.info("Bot @%s sẵn sàng với %d đoạn văn", app.bot.username, len(kb.loaded.index))
 
@@ -216,7 +223,9 @@ async def register_commands(app: Application, settings: Settings) -> None:
 
 
 async def _post_shutdown(app: Application) -> None:
-    core = app.bot_data.get("core")
+    core, inbox_db = app.bot_data.get("core"), app.bot_data.get("inbox_db")
+    if inbox_db is not None:
+        await inbox_db.close()
     if core is not None:
         await core.store.close()
 

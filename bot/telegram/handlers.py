@@ -32,6 +32,7 @@ from bot.telegram import texts
 from bot.telegram.addressing import addressed_question, command_for_other_bot
 from bot.telegram.delivery import DeliveryStats, Sent, deliver
 from bot.telegram.flood import FloodGuard
+from bot.telegram.inbox import postpone
 from bot.telegram.keyboards import answer_keyboard, examples_keyboard
 from bot.telegram.markup import HTML, split_message
 
@@ -53,7 +54,6 @@ class Core:
     flood: FloodGuard
     reloader: Reloader
     delivery: DeliveryStats = field(default_factory=DeliveryStats)
-    postponed: set[int] = field(default_factory=set)  # update ids left for the next start
 
 
 def core_of(context: ContextTypes.DEFAULT_TYPE) -> Core:
@@ -88,7 +88,7 @@ async def reply_reliably(
         what = f"câu trả lời cho update {update.update_id}"
         sent = await deliver(part_sender(i), deadline, stopping, core.delivery, what)
         if sent.outcome is Sent.POSTPONED:
-            core.postponed.add(update.update_id)
+            postpone(context.application, update.update_id)
         if sent.outcome is not Sent.DELIVERED:
             return sent.outcome
     return Sent.DELIVERED

@@ -58,6 +58,8 @@ PRIVACY = (
     "đã dùng để trả lời — để cán bộ biên tập biết câu nào chưa trả lời được. Số CCCD/CMND, "
     "số điện thoại, email, biển số xe và họ tên trong câu hỏi được che trước khi lưu.\n"
     "• Đánh giá 👍/👎 của bạn.\n"
+    "• Tin bạn gửi cho tôi được giữ nguyên văn chỉ đến khi tôi trả lời xong (để không mất câu "
+    "hỏi nếu bot phải khởi động lại), sau đó chỉ còn số thứ tự của tin trong một ngày.\n"
     "• Mã người dùng chỉ được lưu dưới dạng băm có muối: không lưu tên, số điện thoại "
     "hay mã Telegram gốc. Tin nhắn trong nhóm không gửi cho tôi thì không được đọc hay lưu.\n\n"
     "<b>Thời hạn</b>: dữ liệu được tự động xoá sau {days} ngày.\n"

@@ -393,11 +393,13 @@ class FakeBotApi:
     def _wait_held(self, key: str, gone: Callable[[], bool], hang: bool) -> bool:
         """Wait while `key` is held (or forever when hanging); False if the client went away."""
         with self._cond:
+            if not hang and key not in self._held:
+                return True  # the usual case: no wait between recording a call and running it
             while (hang or key in self._held) and not self._stopping:
                 if gone():
                     return False
                 self._cond.wait(HOLD_POLL)
-        return not hang
+        return not hang and not gone()
 
     def _run(self, key: str, p: JSON) -> Any:
         """The method's result, or ApiError where Telegram would refuse."""

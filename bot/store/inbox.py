@@ -1,0 +1,71 @@
+"""The inbox: updates received and not yet answered, on their own SQLite connection.
+
+A write here commits only itself (the store's connection may be in the middle of an ingest),
+and it is on disk before Telegram learns the update arrived.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import NamedTuple
+
+import aiosqlite
+
+KEEP_IDS = timedelta(days=1)  # answered ids kept to recognise a redelivery; also the longest wait
+
+
+class Pending(NamedTuple):
+    """An update kept and not yet answered."""
+
+    update_id: int
+    received_at: datetime
+    payload: str
+
+
+class InboxDb:
+    """The inbox table through a second connection to the bot's database (migrated already)."""
+
+    def __init__(self, db: aiosqlite.Connection) -> None:
+        self.db = db
+
+    @classmethod
+    async def open(cls, path: Path) -> InboxDb:
+        db = await aiosqlite.connect(path)
+        try:
+            await db.execute("PRAGMA busy_timeout=5000")
+            await db.execute("PRAGMA secure_delete=ON")  # an answered payload is zeroed on disk
+        except BaseException:
+            await db.close()
+            raise
+        return cls(db)
+
+    async def close(self) -> None:
+        await self.db.close()
+
+    async def keep(self, update_id: int, payload: str, user_hash: str | None) -> bool:
+        """Store an update; False when its id is known already (Telegram sent it again)."""
+        cur = await self.db.execute(
+            "INSERT OR IGNORE INTO inbox(update_id, received_at, user_hash, payload)"
+            " VALUES(?, ?, ?, ?)",
+            (update_id, datetime.now(UTC).isoformat(), user_hash, payload),
+        )
+        await self.db.commit()
+        return cur.rowcount == 1
+
+    async def finish(self, update_id: int) -> None:
+        """Answered (or given up): the update's content goes, its id stays for a while."""
+        await self.db.execute(
+            "UPDATE inbox SET payload = NULL WHERE update_id = ? AND payload IS NOT NULL",
+            (update_id,),
+        )
+        await self.db.commit()
+
+    async def pending(self) -> list[Pending]:
+        """Updates kept and never answered (a crash, a kill), oldest first."""
+        query = (
+            "SELECT update_id, received_at, payload FROM inbox"
+            " WHERE payload IS NOT NULL ORDER BY update_id"
+        )
+        async with self.db.execute(query) as cur:
+            return [Pending(r[0], datetime.fromisoformat(r[1]), r[2]) async for r in cur]
