@@ -1,16 +1,17 @@
-"""The inbox: updates received and not yet answered, on their own SQLite connection.
+"""The inbox: updates received and not yet answered, written to disk before Telegram learns
+they arrived.
 
-A write here commits only itself (the store's connection may be in the middle of an ingest),
-and it is on disk before Telegram learns the update arrived.
+It shares the store's one connection: a second one made the store's writes fail with "database
+is locked" whenever an inbox commit landed while a store read was still open (measured by the
+soak benchmark).
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import NamedTuple
 
-import aiosqlite
+from bot.store.database import Store
 
 KEEP_IDS = timedelta(days=1)  # answered ids kept to recognise a redelivery; also the longest wait
 
@@ -24,24 +25,10 @@ class Pending(NamedTuple):
 
 
 class InboxDb:
-    """The inbox table through a second connection to the bot's database (migrated already)."""
+    """The inbox table of the store (secure_delete is on: an answered payload is zeroed)."""
 
-    def __init__(self, db: aiosqlite.Connection) -> None:
-        self.db = db
-
-    @classmethod
-    async def open(cls, path: Path) -> InboxDb:
-        db = await aiosqlite.connect(path)
-        try:
-            await db.execute("PRAGMA busy_timeout=5000")
-            await db.execute("PRAGMA secure_delete=ON")  # an answered payload is zeroed on disk
-        except BaseException:
-            await db.close()
-            raise
-        return cls(db)
-
-    async def close(self) -> None:
-        await self.db.close()
+    def __init__(self, store: Store) -> None:
+        self.db = store.db
 
     async def keep(self, update_id: int, payload: str, user_hash: str | None) -> bool:
         """Store an update; False when its id is known already (Telegram sent it again)."""

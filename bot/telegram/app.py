@@ -183,8 +183,7 @@ async def _post_init(app: Application) -> None:
     )
     schedule_jobs(app, settings)
     await register_commands(app, settings)
-    app.bot_data["inbox_db"] = inbox_db = await InboxDb.open(settings.db_path)
-    await open_inbox(app, inbox_db, salt, app.bot_data["core"].delivery)
+    await open_inbox(app, InboxDb(store), salt, app.bot_data["core"].delivery)
     log.info(PRIVACY_OFF if app.bot.bot.can_read_all_group_messages else PRIVACY_ON)
     log.info("Bot @%s sẵn sàng với %d đoạn văn", app.bot.username, len(kb.loaded.index))
 
@@ -223,9 +222,7 @@ async def register_commands(app: Application, settings: Settings) -> None:
 
 
 async def _post_shutdown(app: Application) -> None:
-    core, inbox_db = app.bot_data.get("core"), app.bot_data.get("inbox_db")
-    if inbox_db is not None:
-        await inbox_db.close()
+    core = app.bot_data.get("core")
     if core is not None:
         await core.store.close()
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -15,12 +14,8 @@ PAYLOAD = '{"update_id": 7, "message": {"text": "CCCD 031095012345 cấp lại t
 
 
 @pytest.fixture
-async def inbox(store: Store) -> AsyncIterator[InboxDb]:
-    opened = await InboxDb.open(store.path)
-    try:
-        yield opened
-    finally:
-        await opened.close()
+def inbox(store: Store) -> InboxDb:
+    return InboxDb(store)
 
 
 async def rows(store: Store) -> list[tuple[int, str | None]]:
