@@ -22,6 +22,7 @@ class Pending(NamedTuple):
     update_id: int
     received_at: datetime
     payload: str
+    question_id: int | None  # recorded before the stop: not to be recorded again
 
 
 class InboxDb:
@@ -48,11 +49,18 @@ class InboxDb:
         )
         await self.db.commit()
 
+    async def note_question(self, update_id: int, question_id: int) -> None:
+        """The question this update asked is recorded (as `question_id`)."""
+        await self.db.execute(
+            "UPDATE inbox SET question_id = ? WHERE update_id = ?", (question_id, update_id)
+        )
+        await self.db.commit()
+
     async def pending(self) -> list[Pending]:
         """Updates kept and never answered (a crash, a kill), oldest first."""
         query = (
-            "SELECT update_id, received_at, payload FROM inbox"
+            "SELECT update_id, received_at, payload, question_id FROM inbox"
             " WHERE payload IS NOT NULL ORDER BY update_id"
         )
         async with self.db.execute(query) as cur:
-            return [Pending(r[0], datetime.fromisoformat(r[1]), r[2]) async for r in cur]
+            return [Pending(r[0], datetime.fromisoformat(r[1]), r[2], r[3]) async for r in cur]

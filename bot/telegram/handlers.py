@@ -32,7 +32,7 @@ from bot.telegram import texts
 from bot.telegram.addressing import addressed_question, command_for_other_bot
 from bot.telegram.delivery import DeliveryStats, Sent, deliver
 from bot.telegram.flood import FloodGuard
-from bot.telegram.inbox import postpone
+from bot.telegram.inbox import note_question, postpone, recorded_question
 from bot.telegram.keyboards import answer_keyboard, examples_keyboard
 from bot.telegram.markup import HTML, split_message
 
@@ -127,6 +127,32 @@ def render(answer: Answer, core: Core) -> str:
     return render_answer(answer, s.contact_line, HTML, s.max_question_chars)
 
 
+async def record(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, answer: Answer, latency_ms: float
+) -> int:
+    """Log the question and its ranked passages, once: a replay after a crash reuses its id."""
+    qid = recorded_question(context.application, update.update_id)
+    if qid is not None:
+        return qid
+    core, message, user = core_of(context), update.effective_message, update.effective_user
+    assert message is not None and user is not None
+    record = QuestionRecord(
+        message.chat.type,
+        hash_user(user.id, core.salt),
+        answer.question,
+        answer.top_score,
+        answer.answered,
+        latency_ms,
+        answer.confidence if answer.hits else None,  # no passage: nothing to be sure of
+    )
+    shown = [h.passage_id for h in answer.hits]
+    cited = [h.citation for h in answer.hits]
+    ranked = shown + list(answer.further)
+    qid = await record_question(core.store, record, ranked, shown=len(shown), cited=cited)
+    await note_question(context.application, update.update_id, qid)
+    return qid
+
+
 async def answer_question(
     update: Update, context: ContextTypes.DEFAULT_TYPE, question: str
 ) -> None:
@@ -141,23 +167,13 @@ async def answer_question(
     await show_typing(context, message.chat_id)
     started = time.perf_counter()
     answer = await core.kb.ask(question, further=MAX_RANKED)
-    shown, more = [h.passage_id for h in answer.hits], list(answer.further)
     markup = None
     # Questions without any match are logged too: editors need them most.
     if answer.outcome in (Outcome.ANSWERED, Outcome.NOT_FOUND):
-        record = QuestionRecord(
-            message.chat.type,
-            hash_user(user.id, core.salt),
-            answer.question,
-            answer.top_score,
-            answer.answered,
-            (time.perf_counter() - started) * 1000,
-            answer.confidence if answer.hits else None,  # no passage: nothing to be sure of
-        )
-        cited = [h.citation for h in answer.hits]
-        qid = await record_question(core.store, record, shown + more, shown=len(shown), cited=cited)
+        latency_ms = (time.perf_counter() - started) * 1000
+        qid = await record(update, context, answer, latency_ms)
         if answer.answered:
-            markup = answer_keyboard(qid, 0, bool(more))
+            markup = answer_keyboard(qid, 0, bool(answer.further))
     text = render(answer, core)
     if answer.outcome is Outcome.SMALL_TALK:  # not a question: not recorded, no buttons
         text += "\n\n" + HTML.escape(texts.SMALL_TALK_HELP)

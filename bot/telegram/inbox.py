@@ -58,6 +58,7 @@ class Inbox:
     stats: DeliveryStats
     kept: set[int] = field(default_factory=set)  # kept and not finished yet
     postponed: set[int] = field(default_factory=set)
+    recorded: dict[int, int] = field(default_factory=dict)  # replayed update → its question
 
     async def admit(self, update: Update) -> bool:
         """Keep an addressed update; False for one kept already (not to be answered again)."""
@@ -76,6 +77,15 @@ class Inbox:
             return False
         self.kept.add(update.update_id)
         return True
+
+    async def note_question(self, update_id: int, question_id: int) -> None:
+        """Remember the recorded question of a kept update, for a replay after a crash."""
+        if update_id not in self.kept:
+            return
+        try:
+            await self.db.note_question(update_id, question_id)
+        except Exception as exc:  # only a duplicate in the question log is at stake
+            log.warning("Không ghi được câu hỏi của update %s: %r", update_id, exc)
 
     async def finish(self, update_id: int) -> None:
         """Handled: forget the content, unless the bot stopped before it could answer."""
@@ -99,6 +109,8 @@ class Inbox:
                 await self.db.finish(kept.update_id)
                 continue
             self.kept.add(kept.update_id)
+            if kept.question_id is not None:
+                self.recorded[kept.update_id] = kept.question_id
             await queue.put_kept(update)
             replayed += 1
         return replayed
@@ -123,6 +135,17 @@ class InboxQueue(asyncio.Queue[object]):
 def inbox_of(app: Application) -> Inbox | None:
     queue = app.update_queue
     return queue.inbox if isinstance(queue, InboxQueue) else None
+
+
+def recorded_question(app: Application, update_id: int) -> int | None:
+    """The question id recorded for this update before the last stop (a replay), if any."""
+    inbox = inbox_of(app)
+    return inbox.recorded.pop(update_id, None) if inbox is not None else None
+
+
+async def note_question(app: Application, update_id: int, question_id: int) -> None:
+    if (inbox := inbox_of(app)) is not None:
+        await inbox.note_question(update_id, question_id)
 
 
 def postpone(app: Application, update_id: int) -> None:

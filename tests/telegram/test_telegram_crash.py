@@ -8,8 +8,10 @@ connections died with it), like a request lost in the crash.
 from __future__ import annotations
 
 import signal
+import sqlite3
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -75,7 +77,12 @@ def stop(bot: BotProcess) -> str:
     return done.output
 
 
-def test_kill_9_in_polling_loses_no_question(api: FakeBotApi, launch) -> None:
+def recorded_questions(folder: Path) -> int:
+    with sqlite3.connect(folder / "data" / "bot.db") as db:  # where `launch` keeps the DB
+        return int(db.execute("SELECT COUNT(*) FROM questions").fetchone()[0])
+
+
+def test_kill_9_in_polling_loses_no_question(api: FakeBotApi, launch, tmp_path: Path) -> None:
     bot = launch(**polling(api))
     api.wait_for_sync("getUpdates", 1, timeout=START)
     api.hold("sendMessage")
@@ -96,6 +103,7 @@ def test_kill_9_in_polling_loses_no_question(api: FakeBotApi, launch) -> None:
     assert confirmed
     assert f"Trả lời {len(CHATS)} câu hỏi nhận trước" in output
     assert_once_each(api, [*CHATS, U.USER_ID + 1000])
+    assert recorded_questions(tmp_path) == len(CHATS) + 1  # a replay is not logged again
 
 
 def test_kill_9_in_webhook_mode_loses_no_question_and_a_resent_update_is_answered_once(
