@@ -30,7 +30,7 @@ from bot.store.database import Store
 from bot.store.inbox import InboxDb
 from bot.store.privacy import redact_stored_questions
 from bot.store.records import user_salt
-from bot.telegram import admin_commands, faults, handlers, privacy_commands
+from bot.telegram import admin_commands, faults, handlers, inline, privacy_commands
 from bot.telegram.callbacks import on_button, on_sources
 from bot.telegram.flood import FloodGuard
 from bot.telegram.inbox import InboxQueue, on_handled, open_inbox
@@ -116,7 +116,7 @@ def add_handlers(app: Application) -> None:
     app.add_handler(MessageHandler(group_text, handlers.on_group_text))
     app.add_handler(MessageHandler(NEW & PRIVATE, handlers.on_not_text))
     app.add_handler(CallbackQueryHandler(on_button))
-    app.add_handler(InlineQueryHandler(handlers.on_inline_query))
+    app.add_handler(InlineQueryHandler(inline.on_inline_query))
     app.add_error_handler(faults.on_error)
     # After every handler of the update (errors included): it is answered, the inbox lets go.
     app.add_handler(TypeHandler(Update, on_handled), group=1)

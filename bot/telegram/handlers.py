@@ -8,21 +8,14 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from telegram import (
-    InlineKeyboardMarkup,
-    InlineQueryResultArticle,
-    InputTextMessageContent,
-    Message,
-    Update,
-)
+from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot import __version__
 from bot.core.answer import Answer, Outcome
-from bot.core.formatting import about_line, citation_line, render_answer
-from bot.core.models import Hit
+from bot.core.formatting import render_answer
 from bot.editors.reloading import Reloader
 from bot.engine import KnowledgeBase
 from bot.settings import Settings
@@ -266,32 +259,3 @@ async def on_about(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
     if update.effective_message:
         await update.effective_message.reply_html(text, disable_web_page_preview=True)
-
-
-def _inline_text(hit: Hit) -> str:
-    """A passage sent from inline mode: what it is about (FAQ), its text, its citation."""
-    blocks = [about_line(hit.question, HTML), HTML.escape(hit.text)]
-    blocks.append(citation_line(1, hit.citation, HTML))
-    return "\n\n".join(b for b in blocks if b)
-
-
-async def on_inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Top passages as inline results; nothing for an empty or unanswerable query."""
-    query = update.inline_query
-    if query is None:
-        return
-    answer = await core_of(context).kb.ask(query.query) if query.query.strip() else None
-    results = [
-        InlineQueryResultArticle(
-            id=str(hit.passage_id),
-            title=hit.citation.title[:100],
-            description=hit.text[:160],
-            input_message_content=InputTextMessageContent(
-                _inline_text(hit),
-                parse_mode=ParseMode.HTML,
-                disable_web_page_preview=True,
-            ),
-        )
-        for hit in (answer.hits if answer and answer.answered else ())
-    ]
-    await query.answer(results, cache_time=30)

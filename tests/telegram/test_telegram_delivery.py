@@ -83,3 +83,15 @@ async def test_an_answer_older_than_the_limit_is_given_up_logged_and_counted(
     assert any(f"update {update['update_id']}" in line for line in gave_up), gave_up
     assert 2 <= len(api.calls_to("sendMessage")) <= 4  # retried with backoff, then stopped
     assert recorded_questions(settings) == 1  # the editors still see the question
+
+
+async def test_an_inline_answer_hit_by_a_dropped_connection_is_sent_again(
+    settings: Settings, api: FakeBotApi
+) -> None:
+    async with running_bot(settings, api):
+        api.drop_next("answerInlineQuery")  # e.g. an idle keep-alive connection closed under us
+        update = api.push_update(U.inline_query(QUESTION))
+        calls = await api.wait_for("answerInlineQuery", 2, timeout=15)
+
+    assert update["inline_query"]["id"] not in api.open_queries  # answered
+    assert calls[1].params["results"] and calls[1].params == calls[0].params
