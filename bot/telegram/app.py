@@ -32,6 +32,7 @@ from bot.store.privacy import redact_stored_questions
 from bot.store.records import user_salt
 from bot.telegram import admin_commands, faults, handlers, inline, privacy_commands
 from bot.telegram.callbacks import on_button, on_sources
+from bot.telegram.delivery import BOT_POOL_SIZE, ReconnectingRequest
 from bot.telegram.flood import FloodGuard
 from bot.telegram.inbox import InboxQueue, on_handled, open_inbox
 from bot.telegram.startup import api_address, wait_for_telegram
@@ -130,6 +131,7 @@ def build_application(settings: Settings, token: str) -> Application:
         .concurrent_updates(64)
         .update_queue(InboxQueue())
         .get_updates_request(faults.UpdatesRequest(connection_pool_size=1))
+        .request(ReconnectingRequest(connection_pool_size=BOT_POOL_SIZE))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )

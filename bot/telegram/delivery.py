@@ -11,14 +11,20 @@ import warnings
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import Enum
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
+import httpx
 from telegram.error import BadRequest, NetworkError, RetryAfter
+from telegram.request import HTTPXRequest, RequestData
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 FIRST_WAIT, MAX_WAIT = 1.0, 30.0  # seconds between attempts: 1, 2, 4 … then every 30
 STOP_CHECK = 0.5  # seconds: how often a waiting retry looks whether the bot is stopping
+BOT_POOL_SIZE = 256  # PTB's default for the bot's (not getUpdates') connections
+# httpx errors of a connection closed under the request: an idle keep-alive connection the
+# server or a proxy dropped just as it was reused (the soak benchmark hit it: ~1 in 10,000).
+CLOSED_UNDER_US = (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError)
 
 
 class Sent(Enum):
@@ -104,3 +110,24 @@ async def deliver(
             continue
         stats.retried += attempts > 1
         return Delivered(Sent.DELIVERED, value)
+
+
+class ReconnectingRequest(HTTPXRequest):
+    """PTB's request for every method but getUpdates, sent once more at once (on a new
+    connection) when the connection was closed under it."""
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        *args: Any,
+        **kwargs: Any,
+    ) -> tuple[int, bytes]:
+        try:
+            return await super().do_request(url, method, request_data, *args, **kwargs)
+        except NetworkError as error:
+            if not isinstance(error.__cause__, CLOSED_UNDER_US):
+                raise
+            log.debug("Kết nối tới Telegram bị đóng giữa chừng (%r): gửi lại", error)
+            return await super().do_request(url, method, request_data, *args, **kwargs)

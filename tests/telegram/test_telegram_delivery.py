@@ -6,6 +6,7 @@ which the fake recovers. Answers are what the fake delivered (failed calls deliv
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sqlite3
 from collections.abc import AsyncIterator
@@ -17,7 +18,7 @@ from bot.settings import Settings
 from bot.telegram import texts
 from tests.helpers import updates as U
 from tests.helpers.bot_runner import TOKEN, running_bot
-from tests.helpers.conversation import delivered, delivered_texts, is_answer
+from tests.helpers.conversation import ask, buttons, delivered, delivered_texts, is_answer
 from tests.helpers.fake_bot_api import ApiError, FakeBotApi
 
 QUESTION = "Chính quyền số là gì?"
@@ -76,8 +77,10 @@ async def test_an_answer_older_than_the_limit_is_given_up_logged_and_counted(
     quick = settings.model_copy(update={"delivery_minutes": 0.05})  # 3 seconds
     async with running_bot(quick, api) as app:
         update = api.push_update(U.private_text(QUESTION))
+        deadline = asyncio.get_running_loop().time() + 15  # a hang guard
         while app.bot_data["core"].delivery.given_up == 0:
-            await api.wait_for("sendMessage", len(api.calls_to("sendMessage")) + 1, timeout=15)
+            assert asyncio.get_running_loop().time() < deadline, "never given up"
+            await asyncio.sleep(0.05)
 
     gave_up = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
     assert any(f"update {update['update_id']}" in line for line in gave_up), gave_up
@@ -95,3 +98,16 @@ async def test_an_inline_answer_hit_by_a_dropped_connection_is_sent_again(
 
     assert update["inline_query"]["id"] not in api.open_queries  # answered
     assert calls[1].params["results"] and calls[1].params == calls[0].params
+
+
+async def test_a_button_press_whose_connection_is_closed_under_it_is_still_answered(
+    settings: Settings, api: FakeBotApi
+) -> None:
+    async with running_bot(settings, api):
+        answer = await ask(api, QUESTION)
+        api.drop_next("answerCallbackQuery")  # e.g. an idle keep-alive connection closed
+        update = api.push_update(U.callback_query(buttons(answer)["👍"], message=answer))
+        calls = await api.wait_for("answerCallbackQuery", 2, timeout=15)
+
+    assert update["callback_query"]["id"] not in api.open_queries  # the 👍 was acknowledged
+    assert calls[1].params == calls[0].params
