@@ -80,14 +80,16 @@ class TimedFakeBotApi(FakeBotApi):
         with self._lock:
             return self._signals.setdefault(chat_id, threading.Semaphore(0))
 
-    def handle(self, token: str, method: str, params: dict[str, Any]) -> tuple[int, Any]:
+    def handle(
+        self, token: str, method: str, params: dict[str, Any], *rest: Any
+    ) -> tuple[int, Any] | None:
         if method.lower() == "sendmessage":
             now = time.perf_counter()
             chat = params.get("chat_id")
             with self._lock:
                 self.arrivals[chat].append(now)
             self.signal_for(chat).release()
-        return super().handle(token, method, params)
+        return super().handle(token, method, params, *rest)
 
 
 @dataclass

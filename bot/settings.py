@@ -104,6 +104,9 @@ class Settings(BaseSettings):
     )
     user_hash_salt: SecretStr | None = Field(None, validation_alias=_env("BOT_USER_SALT"))
     retention_days: int = Field(90, ge=1, le=3650, validation_alias=_env("BOT_RETENTION_DAYS"))
+    delivery_minutes: float = Field(
+        15, gt=0, le=1440, validation_alias=_env("BOT_DELIVERY_MINUTES")
+    )
     reload_seconds: float = Field(10, ge=0, le=86400, validation_alias=_env("BOT_RELOAD_SECONDS"))
     log_level: str = Field("INFO", validation_alias=_env("BOT_LOG_LEVEL"))
 

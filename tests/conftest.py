@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -12,6 +12,7 @@ from bot.core.text import TextPipeline
 from bot.engine import KnowledgeBase
 from bot.settings import Settings
 from bot.store.database import Store
+from tests.helpers.bot_process import BotProcess, launcher, reap
 from tests.helpers.files import SEED_KNOWLEDGE, SETTINGS_ENV, make_settings, refresh
 
 
@@ -58,3 +59,12 @@ async def kb(store: Store, pipeline: TextPipeline, settings: Settings) -> Knowle
     report = await refresh(store, pipeline, settings)
     assert report.ok and report.added == 1
     return await KnowledgeBase.open(store, pipeline, settings)
+
+
+@pytest.fixture
+def launch(tmp_path: Path, knowledge_dir: Path) -> Iterator[Callable[..., BotProcess]]:
+    """Start `python -m bot run` in tmp_path (with the knowledge/ copy) with given settings;
+    whatever is still running at the end is killed."""
+    start, started = launcher(tmp_path)
+    yield start
+    reap(started)

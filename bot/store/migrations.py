@@ -159,6 +159,23 @@ MIGRATIONS: tuple[Migration, ...] = (
         );
         """,
     ),
+    Migration(
+        # Updates addressed to the bot, kept before Telegram is told they arrived, so a crash
+        # loses none: `payload` (the update's JSON) until it is answered, then NULL; the id
+        # stays a day to recognise an update Telegram sends again. user_hash serves /forget;
+        # question_id is the question recorded for it, so a replay does not record it twice.
+        "create_inbox",
+        """
+        CREATE TABLE inbox (
+            update_id INTEGER PRIMARY KEY,
+            received_at TEXT NOT NULL,
+            user_hash TEXT,
+            payload TEXT,
+            question_id INTEGER
+        );
+        CREATE INDEX inbox_user_hash ON inbox(user_hash);
+        """,
+    ),
 )
 
 

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.core.personal_data import redact
 from bot.store.database import Store
+from bot.store.inbox import KEEP_IDS
 
 # Bump when the personal-data patterns change, so questions stored earlier are redacted again.
 REDACTION_VERSION = "1"
@@ -28,15 +29,18 @@ class PurgeResult:
     questions: int
     answers: int
     votes: int
+    inbox: int = 0  # kept updates older than a day (answered long ago, or never answerable)
 
 
 @dataclass(frozen=True)
 class ForgetResult:
-    """Rows removed for one user: their questions, the answers to them, every related vote."""
+    """Rows removed for one user: their questions, the answers to them, every related vote,
+    and the updates of theirs still in the inbox."""
 
     questions: int
     answers: int
     votes: int
+    inbox: int = 0
 
 
 async def _delete_questions(
@@ -54,31 +58,39 @@ async def _delete_questions(
 
 
 async def _delete(
-    store: Store, questions_where: str, votes_where: str, param: str
-) -> tuple[int, int, int]:
-    """In one transaction: matching questions (with answers and votes), then matching votes."""
+    store: Store, questions_where: str, votes_where: str, inbox_where: str, params: tuple[str, str]
+) -> tuple[int, int, int, int]:
+    """In one transaction: matching questions (with answers and votes), then matching votes,
+    then matching inbox rows; params: (for questions and votes, for the inbox)."""
+    param, inbox_param = params
     try:
         questions, answers, votes = await _delete_questions(store, questions_where, (param,))
         cur = await store.db.execute(f"DELETE FROM votes WHERE {votes_where}", (param,))
+        kept = await store.db.execute(f"DELETE FROM inbox WHERE {inbox_where}", (inbox_param,))
         await store.db.commit()
     except BaseException:
         await store.db.rollback()
         raise
-    return questions, answers, votes + cur.rowcount
+    return questions, answers, votes + cur.rowcount, kept.rowcount
 
 
 async def purge_older_than(store: Store, days: int, now: datetime | None = None) -> PurgeResult:
     """Delete questions (with answers and votes) asked, and votes cast, more than `days` ago."""
     if days < 1:
         raise ValueError("days must be at least 1")
-    cutoff = (now or datetime.now(UTC)).astimezone(UTC) - timedelta(days=days)
+    moment = (now or datetime.now(UTC)).astimezone(UTC)
+    cutoff = moment - timedelta(days=days)
     stamp = cutoff.isoformat()  # stored stamps are UTC ISO strings: they sort as text
-    return PurgeResult(cutoff, *await _delete(store, "asked_at < ?", "voted_at < ?", stamp))
+    inbox_stamp = (moment - KEEP_IDS).isoformat()
+    where = ("asked_at < ?", "voted_at < ?", "received_at < ?")
+    return PurgeResult(cutoff, *await _delete(store, *where, (stamp, inbox_stamp)))
 
 
 async def forget_user(store: Store, user_hash: str) -> ForgetResult:
-    """Delete every question of this user (with its answer and votes) and every vote they cast."""
-    return ForgetResult(*await _delete(store, "user_hash = ?", "user_hash = ?", user_hash))
+    """Delete every question of this user (with its answer and votes), every vote they cast,
+    and what of theirs the inbox still holds."""
+    where = ("user_hash = ?",) * 3
+    return ForgetResult(*await _delete(store, *where, (user_hash, user_hash)))
 
 
 async def redact_stored_questions(store: Store) -> int:

@@ -29,11 +29,14 @@ from bot.settings import Settings, SettingsError
 from bot.sources.ingest import EmptyKnowledge, needs_refresh, refresh_folder, stored_fallback
 from bot.sources.knowledge import folder_problem
 from bot.store.database import Store
+from bot.store.inbox import InboxDb
 from bot.store.privacy import redact_stored_questions
 from bot.store.records import load_notice, user_salt
-from bot.telegram import admin_commands, faq_commands, faults, handlers, privacy_commands
+from bot.telegram import admin_commands, faq_commands, faults, handlers, inline, privacy_commands
 from bot.telegram.callbacks import on_button, on_sources
+from bot.telegram.delivery import BOT_POOL_SIZE, ReconnectingRequest
 from bot.telegram.flood import FloodGuard
+from bot.telegram.inbox import InboxQueue, on_handled, open_inbox
 from bot.telegram.redaction import RedactingFormatter
 from bot.telegram.startup import api_address, bind_problem, check_listen, wait_for_telegram
 from bot.telegram.texts import ADMIN_COMMANDS, COMMANDS
@@ -114,8 +117,10 @@ def add_handlers(app: Application) -> None:
     app.add_handler(MessageHandler(group_text, handlers.on_group_text))
     app.add_handler(MessageHandler(NEW & PRIVATE, handlers.on_not_text))
     app.add_handler(CallbackQueryHandler(on_button))
-    app.add_handler(InlineQueryHandler(handlers.on_inline_query))
+    app.add_handler(InlineQueryHandler(inline.on_inline_query))
     app.add_error_handler(faults.on_error)
+    # After every handler of the update (errors included): it is answered, the inbox lets go.
+    app.add_handler(TypeHandler(Update, on_handled), group=1)
 
 
 def build_application(settings: Settings, token: str) -> Application:
@@ -124,7 +129,9 @@ def build_application(settings: Settings, token: str) -> Application:
         .token(token)
         .rate_limiter(AIORateLimiter(max_retries=3))
         .concurrent_updates(64)
+        .update_queue(InboxQueue())
         .get_updates_request(faults.UpdatesRequest(connection_pool_size=1))
+        .request(ReconnectingRequest(connection_pool_size=BOT_POOL_SIZE))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )
@@ -187,6 +194,8 @@ async def _post_init(app: Application) -> None:
         raise
     schedule_jobs(app, settings)
     await register_commands(app, settings)
+    core = app.bot_data["core"]
+    await open_inbox(app, InboxDb(store), core.salt, core.delivery)
     log.info(PRIVACY_OFF if app.bot.bot.can_read_all_group_messages else PRIVACY_ON)
     passages = len(app.bot_data["core"].kb.loaded.index)
     log.info("Bot @%s sẵn sàng với %d đoạn văn", app.bot.username, passages)

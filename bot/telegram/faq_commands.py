@@ -22,6 +22,7 @@ from bot.editors.reports import build_report
 from bot.editors.wordings import QuestionGroup
 from bot.telegram import texts
 from bot.telegram.handlers import Core, core_of, send_html
+from bot.telegram.inbox import on_handled
 from bot.telegram.keyboards import UNANSWERED, UNANSWERED_PAGE, encode
 from bot.telegram.markup import HTML
 from bot.telegram.notify import tell_waiting
@@ -135,6 +136,7 @@ async def on_editor_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     path = write_entry(core.settings.knowledge_dir, question, message.text, author, date.today())
     log.info("Biên tập viên thêm mục hỏi đáp %s", path.name)
     await _reload_and_tell(update, context, texts.FAQ_SAVED.format(file=HTML.escape(path.name)))
+    await on_handled(update, context)  # the inbox's last group will not run after the stop
     raise ApplicationHandlerStop
 
 

@@ -4,23 +4,19 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
 
-from telegram import (
-    InlineKeyboardMarkup,
-    InlineQueryResultArticle,
-    InputTextMessageContent,
-    Message,
-    Update,
-)
+from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatAction, ChatType, ParseMode
+from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot import __version__
 from bot.core.answer import Answer, Outcome
 from bot.core.followup import Context
-from bot.core.formatting import about_line, citation_line, render_answer, suggestions
-from bot.core.models import Hit
+from bot.core.formatting import render_answer, suggestions
 from bot.core.text import well_formed
 from bot.editors.reloading import Reloader
 from bot.engine import KnowledgeBase
@@ -30,9 +26,11 @@ from bot.store.database import Store
 from bot.store.records import QuestionRecord, bind_message, hash_user, record_question
 from bot.telegram import texts
 from bot.telegram.addressing import addressed_question, command_for_other_bot
+from bot.telegram.delivery import DeliveryStats, Sent, deliver
 from bot.telegram.flood import FloodGuard
+from bot.telegram.inbox import note_question, postpone, recorded_question
 from bot.telegram.keyboards import answer_keyboard, examples_keyboard, not_found_keyboard
-from bot.telegram.markup import HTML, TELEGRAM_LIMIT, cut_plain, plain_length, split_message
+from bot.telegram.markup import HTML, split_message
 
 log = logging.getLogger(__name__)
 PAGE_SIZE = 3
@@ -52,10 +50,58 @@ class Core:
     flood: FloodGuard
     reloader: Reloader
     notice: str | None = None  # the editors' one line above every answer (/notice)
+    delivery: DeliveryStats = field(default_factory=DeliveryStats)
 
 
 def core_of(context: ContextTypes.DEFAULT_TYPE) -> Core:
     return context.application.bot_data["core"]
+
+
+async def reply_reliably(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    text: str,
+    quote: bool,
+    markup: InlineKeyboardMarkup | None = None,
+) -> Message | None:
+    """send_html, each part retried until delivered or BOT_DELIVERY_MINUTES after the question;
+    the last part's message once delivered, else None."""
+    core, message = core_of(context), update.effective_message
+    assert message is not None
+    deadline = message.date.timestamp() + core.settings.delivery_minutes * 60
+    parts = split_message(text)
+
+    def part_sender(i: int) -> Callable[[], Awaitable[Message]]:
+        last = i == len(parts) - 1
+        return lambda: message.reply_text(
+            parts[i],
+            parse_mode=ParseMode.HTML,
+            do_quote=quote and i == 0,
+            reply_markup=markup if last else None,
+            disable_web_page_preview=True,
+        )
+
+    last: Message | None = None
+    for i in range(len(parts)):
+        stopping = lambda: not context.application.running  # noqa: E731
+        what = f"câu trả lời cho update {update.update_id}"
+        sent = await deliver(part_sender(i), deadline, stopping, core.delivery, what)
+        if sent.outcome is Sent.POSTPONED:
+            postpone(context.application, update.update_id)
+        if sent.outcome is not Sent.DELIVERED:
+            return None
+        last = sent.value
+    return last
+
+
+async def show_typing(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> None:
+    """Best effort: a failed typing action must never cost the answer (no retries either)."""
+    try:
+        # AIORateLimiter's per-call argument is its max_retries (DEFAULT_TYPE types it None).
+        no_retry: Any = 0
+        await context.bot.send_chat_action(chat_id, ChatAction.TYPING, rate_limit_args=no_retry)
+    except TelegramError as exc:
+        log.debug("Không gửi được trạng thái 'đang nhập' cho chat %s: %r", chat_id, exc)
 
 
 async def send_html(
@@ -84,6 +130,44 @@ def render(answer: Answer, core: Core, suggestion_buttons: bool = False) -> str:
     return text
 
 
+async def record(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    answer: Answer,
+    latency_ms: float,
+    chat_hash: str,
+) -> int:
+    """Log the question and its ranked passages, once: a replay after a crash reuses its id."""
+    qid = recorded_question(context.application, update.update_id)
+    if qid is not None:
+        return qid
+    core, message, user = core_of(context), update.effective_message, update.effective_user
+    assert message is not None and user is not None
+    record = QuestionRecord(
+        message.chat.type,
+        hash_user(user.id, core.salt),
+        answer.question,
+        answer.top_score,
+        answer.answered,
+        latency_ms,
+        answer.confidence if answer.hits else None,  # no passage: nothing to be sure of
+    )
+    shown = [h.passage_id for h in answer.hits]
+    cited = [h.citation for h in answer.hits]
+    ranked = shown + list(answer.further)
+    qid = await record_question(
+        core.store,
+        record,
+        ranked,
+        shown=len(shown),
+        cited=cited,
+        chat_hash=chat_hash,
+        follows=answer.follows,
+    )
+    await note_question(context.application, update.update_id, qid)
+    return qid
+
+
 async def answer_question(
     update: Update, context: ContextTypes.DEFAULT_TYPE, question: str
 ) -> None:
@@ -93,38 +177,20 @@ async def answer_question(
         return
     group = message.chat.type != ChatType.PRIVATE
     if not core.flood.allow(user.id):
-        await message.reply_text(texts.FLOOD, do_quote=group)
+        await reply_reliably(update, context, HTML.escape(texts.FLOOD), group)
         return
-    await context.bot.send_chat_action(message.chat_id, ChatAction.TYPING)
+    await show_typing(context, message.chat_id)
     started = time.perf_counter()
     chat_hash = hash_user(message.chat_id, core.salt)
     earlier = await earlier_context(core, message, chat_hash)
     answer = await core.kb.ask(question, further=MAX_RANKED, context=earlier)
-    shown, more = [h.passage_id for h in answer.hits], list(answer.further)
     markup, qid = None, None
     # Questions without any match are logged too: editors need them most.
     if answer.outcome in (Outcome.ANSWERED, Outcome.NOT_FOUND):
-        record = QuestionRecord(
-            message.chat.type,
-            hash_user(user.id, core.salt),
-            answer.question,
-            answer.top_score,
-            answer.answered,
-            (time.perf_counter() - started) * 1000,
-            answer.confidence if answer.hits else None,  # no passage: nothing to be sure of
-        )
-        cited = [h.citation for h in answer.hits]
-        qid = await record_question(
-            core.store,
-            record,
-            shown + more,
-            shown=len(shown),
-            cited=cited,
-            chat_hash=chat_hash,
-            follows=answer.follows,
-        )
+        latency_ms = (time.perf_counter() - started) * 1000
+        qid = await record(update, context, answer, latency_ms, chat_hash)
         if answer.answered:
-            markup = answer_keyboard(qid, 0, bool(more))
+            markup = answer_keyboard(qid, 0, bool(answer.further))
         else:
             markup = not_found_keyboard(qid, suggestions(answer), notify=not group)
     offered = not answer.answered and bool(suggestions(answer)) and markup is not None
@@ -133,8 +199,8 @@ async def answer_question(
         text += "\n\n" + HTML.escape(texts.SMALL_TALK_HELP)
     if answer.personal and not group and first_advice(context):
         text += "\n\n" + HTML.escape(texts.PERSONAL_DATA)
-    sent = await send_html(message, text, group, markup)
-    if qid is not None:  # its buttons, and replies to it, work on this message only
+    sent = await reply_reliably(update, context, text, group, markup)
+    if qid is not None and sent is not None:  # its buttons, and replies to it, work there only
         await bind_message(core.store, qid, sent.message_id)
 
 
@@ -236,34 +302,3 @@ async def on_about(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         text += texts.ABOUT_NOTICE.format(notice=HTML.escape(core.notice))
     if update.effective_message:
         await update.effective_message.reply_html(text, disable_web_page_preview=True)
-
-
-def _inline_text(hit: Hit) -> str:
-    """A passage sent from inline mode: what it is about (FAQ), its text, its citation."""
-    about, citation = about_line(hit.question, HTML), citation_line(1, hit.citation, HTML)
-    # One message, no splitting: the passage is cut so that the citation always fits.
-    room = TELEGRAM_LIMIT - plain_length(f"{about}\n\n\n\n{citation}")
-    blocks = [about, HTML.escape(cut_plain(hit.text, room)), citation]
-    return "\n\n".join(b for b in blocks if b)
-
-
-async def on_inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Top passages as inline results; nothing for an empty or unanswerable query."""
-    query = update.inline_query
-    if query is None:
-        return
-    answer = await core_of(context).kb.ask(query.query) if query.query.strip() else None
-    results = [
-        InlineQueryResultArticle(
-            id=str(hit.passage_id),
-            title=hit.citation.title[:100],
-            description=hit.text[:160],
-            input_message_content=InputTextMessageContent(
-                _inline_text(hit),
-                parse_mode=ParseMode.HTML,
-                disable_web_page_preview=True,
-            ),
-        )
-        for hit in (answer.hits if answer and answer.answered else ())
-    ]
-    await query.answer(results, cache_time=30)

@@ -62,6 +62,8 @@ PRIVACY = (
     "câu hỏi trước đó, lấy từ chính các câu hỏi đã lưu ở trên.\n"
     "• Chỉ khi bạn bấm «Báo cho tôi khi có câu trả lời»: mã cuộc trò chuyện, gắn với câu hỏi "
     "đó, để nhắn bạn một lần khi có câu trả lời; xoá ngay sau khi đã nhắn.\n"
+    "• Tin bạn gửi cho tôi được giữ nguyên văn chỉ đến khi tôi trả lời xong (để không mất câu "
+    "hỏi nếu bot phải khởi động lại), sau đó chỉ còn số thứ tự của tin trong một ngày.\n"
     "• Mã người dùng chỉ được lưu dưới dạng băm có muối: không lưu tên, số điện thoại "
     "hay mã Telegram gốc. Tin nhắn trong nhóm không gửi cho tôi thì không được đọc hay lưu.\n\n"
     "<b>Thời hạn</b>: dữ liệu được tự động xoá sau {days} ngày.\n"

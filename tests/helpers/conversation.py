@@ -81,3 +81,20 @@ async def replies(api: FakeBotApi, chat_id: int, count: int) -> list[str]:
 def is_answer(text: str) -> bool:
     """An answer with sources, not the error apology."""
     return "Nguồn:" in text and texts.ERROR not in text
+
+
+def delivered_texts(api: FakeBotApi, chat_id: int) -> list[str]:
+    """Visible text of the bot's messages the fake holds for `chat_id` (failed calls add none)."""
+    held = dict(api.messages)  # a snapshot: the server thread adds messages
+    mine = sorted((mid, m) for (chat, mid), m in held.items() if chat == chat_id)
+    return [m.get("text", "") for _, m in mine if m["from"]["is_bot"]]
+
+
+async def delivered(api: FakeBotApi, chat_id: int, count: int) -> list[str]:
+    """Wait until `count` bot messages were delivered to `chat_id`; their texts."""
+    deadline = asyncio.get_running_loop().time() + WAIT
+    while len(sent := delivered_texts(api, chat_id)) < count:
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"chat {chat_id}: delivered {sent!r}, wanted {count}")
+        await asyncio.sleep(0.02)
+    return sent

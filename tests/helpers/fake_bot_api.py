@@ -6,6 +6,8 @@ import asyncio
 import contextlib
 import json
 import re
+import select
+import socket
 import sys
 import threading
 import time
@@ -48,6 +50,8 @@ HTML_TOKEN_RE = re.compile(  # a whole tag (an `&` inside attributes is fine), a
     re.IGNORECASE,
 )
 PATH_RE = re.compile(r"^/bot([^/]+)/(\w+)$")
+DROP, HANG = "drop", "hang"  # faults: hang up without answering / answer never (client times out)
+HOLD_POLL = 0.05  # seconds between checks whether a held call's client is still there
 
 
 def utf16_len(text: str) -> int:
@@ -159,7 +163,11 @@ class _Handler(BaseHTTPRequestHandler):
         status, payload = 404, {"ok": False, "error_code": 404, "description": "Not Found"}
         if match := PATH_RE.match(url.path):
             params = decode_params(self.headers.get("Content-Type", ""), body, url.query)
-            status, payload = self.server.api.handle(match[1], match[2], params)
+            answer = self.server.api.handle(match[1], match[2], params, self.client_gone)
+            if answer is None:  # dropped: close the connection without a response
+                self.close_connection = True
+                return
+            status, payload = answer
         # ASCII JSON, as Telegram sends it: lone surrogates travel as \udXXX escapes.
         data = json.dumps(payload).encode()
         self.send_response(status)
@@ -169,6 +177,14 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
     do_GET = do_POST
+
+    def client_gone(self) -> bool:
+        """True once the client closed its end (gave up waiting, or its process died)."""
+        try:
+            readable, _, _ = select.select([self.connection], [], [], 0)
+            return bool(readable) and self.connection.recv(1, socket.MSG_PEEK) == b""
+        except OSError:
+            return True
 
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet."""
@@ -206,7 +222,9 @@ class FakeBotApi:
         self.handlers: dict[str, Callable[[JSON], Any]] = {}  # extra/overridden methods (lower)
         self.webhook_url = ""
         self._next_update_id, self._next_message_id = 1, 10_000  # builders' ids stay below
-        self._faults: dict[str, deque[ApiError | float]] = defaultdict(deque)
+        self._faults: dict[str, deque[ApiError | float | str]] = defaultdict(deque)
+        self._held: set[str] = set()  # methods whose calls wait for release() (lower case)
+        self.dropped: list[Call] = []  # calls hung up on or abandoned by their client: not run
         self._cond, self._stopping = threading.Condition(), False
         self._server: _Server | None = None
 
@@ -281,7 +299,8 @@ class FakeBotApi:
                   description: str | None = None) -> None:  # fmt: skip
         """Make the next call to `method` fail (queued); 429 carries parameters.retry_after."""
         defaults = {429: f"Too Many Requests: retry after {retry_after}", 400: "Bad Request",
-                    403: FORBIDDEN, 500: "Internal Server Error"}  # fmt: skip
+                    403: FORBIDDEN, 500: "Internal Server Error", 502: "Bad Gateway",
+                    503: "Service Unavailable", 504: "Gateway Timeout"}  # fmt: skip
         retry = {"retry_after": retry_after} if status == 429 else None
         self._fault(method, ApiError(status, description or defaults.get(status, "Error"), retry))
 
@@ -289,7 +308,36 @@ class FakeBotApi:
         """Make the next call to `method` answer only after `seconds` (queued with failures)."""
         self._fault(method, float(seconds))
 
-    def _fault(self, method: str, fault: ApiError | float) -> None:
+    def drop_next(self, method: str) -> None:
+        """Make the next call to `method` hang up without an answer (not run), queued."""
+        self._fault(method, DROP)
+
+    def hang_next(self, method: str) -> None:
+        """Make the next call to `method` never answer (not run) until its client gives up."""
+        self._fault(method, HANG)
+
+    def outage(self, method: str, fault: str | int, count: int, retry_after: int = 1) -> None:
+        """The next `count` calls to `method` fail: an HTTP status (429 carries retry_after),
+        "drop" (connection closed) or "hang" (no answer until the client times out)."""
+        for _ in range(count):
+            if fault in (DROP, HANG):
+                self._fault(method, str(fault))
+            else:
+                self.fail_next(method, int(fault), retry_after=retry_after)
+
+    def hold(self, method: str) -> None:
+        """Calls to `method` wait unanswered until release(); one whose client goes away
+        meanwhile (timeout, killed process) is dropped without being run."""
+        with self._cond:
+            self._held.add(method.lower())
+
+    def release(self, method: str) -> None:
+        """Let held calls to `method` (and later ones) run."""
+        with self._cond:
+            self._held.discard(method.lower())
+            self._cond.notify_all()
+
+    def _fault(self, method: str, fault: ApiError | float | str) -> None:
         with self._cond:
             self._faults[method.lower()].append(fault)
 
@@ -324,15 +372,21 @@ class FakeBotApi:
     def _timed_out(self, method: str, count: int) -> str:
         return f"expected {count} call(s) to {method}; recorded: {[c.method for c in self.calls]}"
 
-    def handle(self, token: str, method: str, params: JSON) -> tuple[int, JSON]:
-        """Record the call, apply queued faults, run the method: (HTTP status, body)."""
-        key = method.lower()
+    def handle(self, token: str, method: str, params: JSON,
+               gone: Callable[[], bool] = lambda: False) -> tuple[int, JSON] | None:  # fmt: skip
+        """Record the call, apply queued faults, run the method: (HTTP status, body), or
+        None to hang up without an answer. `gone` tells whether the client went away."""
+        key, call = method.lower(), Call(method, params, token)
         with self._cond:
-            self.calls.append(Call(method, params, token))
+            self.calls.append(call)
             self._cond.notify_all()
             fault = self._faults[key].popleft() if self._faults[key] else None
         if isinstance(fault, float):
             time.sleep(fault)
+        if fault == DROP or not self._wait_held(key, gone, fault == HANG):
+            with self._cond:
+                self.dropped.append(call)
+            return None
         with self._cond:
             try:
                 if isinstance(fault, ApiError):
@@ -342,6 +396,17 @@ class FakeBotApi:
                 return error.payload["error_code"], error.payload
             except (KeyError, TypeError, ValueError, AttributeError) as error:
                 return 400, ApiError(400, f"Bad Request: invalid parameters: {error!r}").payload
+
+    def _wait_held(self, key: str, gone: Callable[[], bool], hang: bool) -> bool:
+        """Wait while `key` is held (or forever when hanging); False if the client went away."""
+        with self._cond:
+            if not hang and key not in self._held:
+                return True  # the usual case: no wait between recording a call and running it
+            while (hang or key in self._held) and not self._stopping:
+                if gone():
+                    return False
+                self._cond.wait(HOLD_POLL)
+        return not hang and not gone()
 
     def _run(self, key: str, p: JSON) -> Any:
         """The method's result, or ApiError where Telegram would refuse."""

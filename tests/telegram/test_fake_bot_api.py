@@ -21,7 +21,7 @@ from telegram import (
     ReplyParameters,
     Update,
 )
-from telegram.error import BadRequest, EndPointNotFound, NetworkError, RetryAfter
+from telegram.error import BadRequest, EndPointNotFound, NetworkError, RetryAfter, TimedOut
 from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
 
 from tests.helpers import updates
@@ -142,6 +142,43 @@ async def test_injected_faults(api: FakeBotApi, bot: Bot, monkeypatch: pytest.Mo
     assert str(server_error.value) == "Internal Server Error"
     assert time.monotonic() - started >= 0.3
     assert (await bot.send_message(1, "c")).text == "c"  # the queue is used up
+
+
+async def test_outages_drop_hang_and_hold(api: FakeBotApi, bot: Bot) -> None:
+    api.outage("sendMessage", 502, count=1)
+    api.outage("sendMessage", "drop", count=1)
+    api.outage("sendMessage", "hang", count=1)
+
+    with pytest.raises(NetworkError, match="Bad Gateway"):
+        await bot.send_message(1, "a")
+    with pytest.raises(NetworkError) as dropped:
+        await bot.send_message(1, "b")
+    with pytest.raises(TimedOut):
+        await bot.send_message(1, "c", read_timeout=0.3)
+    api.hold("sendMessage")
+    held = asyncio.create_task(bot.send_message(1, "d"))
+    await api.wait_for("sendMessage", 4)
+    await asyncio.sleep(0)  # the held call is not answered while held
+    assert not held.done()
+    api.release("sendMessage")
+
+    assert (await held).text == "d"
+    assert type(dropped.value) is NetworkError
+    assert [c.params["text"] for c in api.dropped] == ["b", "c"]  # hung up on: never run
+    assert [m.get("text") for m in api.messages.values()] == ["d"]
+
+
+async def test_a_held_call_whose_client_gives_up_is_not_run(api: FakeBotApi, bot: Bot) -> None:
+    api.hold("sendMessage")
+    with pytest.raises(TimedOut):
+        await bot.send_message(1, "gone", read_timeout=0.3)
+    await asyncio.to_thread(api.wait_for_sync, "sendMessage", 1)
+    while not api.dropped:
+        await asyncio.sleep(0.01)
+    api.release("sendMessage")
+
+    assert [c.params["text"] for c in api.dropped] == ["gone"]
+    assert api.messages == {}
 
 
 async def test_unknown_method_and_wait_for_timeout(api: FakeBotApi, bot: Bot) -> None:

@@ -346,6 +346,13 @@ async def test_watch_job_picks_up_new_and_edited_files_without_a_command(
 # --- daily purge ---------------------------------------------------------------------------
 
 
+def age_rows(settings: Settings, stamp: str) -> None:
+    """Make the seed question and every vote look as old as `stamp`."""
+    with sqlite3.connect(settings.db_path) as db:
+        db.execute("UPDATE questions SET asked_at = ? WHERE question = ?", (stamp, QUESTION))
+        db.execute("UPDATE votes SET voted_at = ?", (stamp,))
+
+
 async def test_purge_job_deletes_what_is_older_than_the_retention(
     tmp_path: Path, knowledge_dir: Path
 ) -> None:
@@ -358,9 +365,9 @@ async def test_purge_job_deletes_what_is_older_than_the_retention(
         stale = await ask(api, QUESTION)
         await press(api, buttons(stale)["👍"], stale)
         await ask(api, GOLD[0])
-        with sqlite3.connect(settings.db_path) as db:
-            db.execute("UPDATE questions SET asked_at = ? WHERE question = ?", (old, QUESTION))
-            db.execute("UPDATE votes SET voted_at = ?", (old,))
+        # In a thread: a blocking write on the bot's event loop would wait for a lock that the
+        # bot (its inbox clearing the answered update) can only release on that loop.
+        await asyncio.to_thread(age_rows, settings, old)
         await purge.run(app)
         expired = await press(api, buttons(stale)["👎"], stale)
 

@@ -59,39 +59,39 @@ async def test_429_on_send_message_is_retried(settings: Settings, api: FakeBotAp
     assert error_records(caplog) == []
 
 
-async def test_500_on_send_message_is_logged_and_serving_goes_on(
+async def test_500_on_send_message_is_retried_without_an_apology(
     settings: Settings, api: FakeBotApi, caplog
 ):
-    caplog.set_level(logging.ERROR, logger="bot.telegram.faults")
+    caplog.set_level(logging.WARNING, logger="bot.telegram.delivery")
     async with running_bot(settings, api):
         api.fail_next("sendMessage", 500)
         api.push_update(U.private_text(QUESTION))
-        first = await replies(api, U.USER_ID, 2)  # the failed answer, then the apology
+        first = await replies(api, U.USER_ID, 2)  # the failed answer, then the same again
         api.push_update(U.private_text("Dịch vụ công trực tuyến mức độ 4"))
         second = await replies(api, U.USER_ID, 3)
 
-    assert is_answer(first[0]) and first[1] == texts.ERROR
-    assert is_answer(second[2])
-    [record] = error_records(caplog)
-    assert isinstance(record.exc_info[1], NetworkError)
-    assert "Internal Server Error" in str(record.exc_info[1])
+    assert is_answer(first[0]) and first[1] == first[0]
+    assert is_answer(second[2]) and texts.ERROR not in second
+    assert error_records(caplog) == []
+    [retry] = [r.getMessage() for r in caplog.records if r.name == "bot.telegram.delivery"]
+    assert "Internal Server Error" in retry and "thử lại sau 1 giây" in retry
 
 
-async def test_send_message_timeout_is_logged_and_serving_goes_on(
-    settings: Settings, api: FakeBotApi, caplog
-):
-    """PTB's default read timeout is 5 s: an answer delayed 6 s raises TimedOut in the handler."""
-    caplog.set_level(logging.ERROR, logger="bot.telegram.faults")
+async def test_send_message_timeout_is_retried(settings: Settings, api: FakeBotApi, caplog):
+    """PTB's default read timeout is 5 s: an answer delayed 6 s raises TimedOut in the handler.
+
+    The fake still delivers the slow call, as Telegram may: the citizen then sees the answer
+    twice, which beats not at all (a timeout cannot tell the two apart).
+    """
     async with running_bot(settings, api):
         api.delay_next("sendMessage", 6.0)
         api.push_update(U.private_text(QUESTION))
-        await replies(api, U.USER_ID, 2)  # the slow answer (recorded on arrival) and the apology
+        await replies(api, U.USER_ID, 2)  # the slow answer (recorded on arrival) and the retry
         api.push_update(U.private_text("Dịch vụ công trực tuyến mức độ 4"))
         sent = await replies(api, U.USER_ID, 3)
 
-    assert is_answer(sent[0]) and sent[1] == texts.ERROR and is_answer(sent[2])
-    [record] = error_records(caplog)
-    assert type(record.exc_info[1]).__name__ == "TimedOut"
+    assert is_answer(sent[0]) and sent[1] == sent[0] and is_answer(sent[2])
+    assert error_records(caplog) == []
 
 
 async def test_thirty_private_chats_at_once_all_get_answers(settings: Settings, api: FakeBotApi):
@@ -121,7 +121,8 @@ def record_text(record: logging.LogRecord) -> str:
 
 
 async def run_with_errors(settings: Settings, api: FakeBotApi) -> None:
-    """A session with an answer, a 500, a 429, a tampered button and a bad request."""
+    """A session with an answer, a 500 and a 429 (both retried), a tampered button, and a
+    bad request and a blocked chat (errors: logged with their tracebacks)."""
     async with running_bot(settings, api):
         api.push_update(U.private_text(QUESTION))
         await replies(api, U.USER_ID, 1)
@@ -133,9 +134,12 @@ async def run_with_errors(settings: Settings, api: FakeBotApi) -> None:
         await replies(api, U.USER_ID, 5)
         api.push_update(U.callback_query("m:zzz:1"))
         await api.wait_for("answerCallbackQuery", 1, timeout=WAIT)
-        api.fail_next("sendChatAction", 400, description="Bad Request: chat not found")
+        api.fail_next("sendMessage", 400, description="Bad Request: chat not found")
         api.push_update(U.private_text(QUESTION, user_id=U.USER_ID + 1))
-        await replies(api, U.USER_ID + 1, 1)
+        await replies(api, U.USER_ID + 1, 2)  # the refused answer, then the apology
+        api.fail_next("sendMessage", 403)
+        api.push_update(U.private_text(QUESTION, user_id=U.USER_ID + 2))
+        await replies(api, U.USER_ID + 2, 2)
 
 
 async def test_token_only_in_muted_loggers_at_debug(settings: Settings, api: FakeBotApi, caplog):
@@ -148,7 +152,7 @@ async def test_token_only_in_muted_loggers_at_debug(settings: Settings, api: Fak
         caplog.set_level(logging.DEBUG, logger=name)
     await run_with_errors(settings, api)
 
-    assert len(error_records(caplog)) >= 2  # the 500 and the 400 were logged with tracebacks
+    assert len(error_records(caplog)) >= 2  # the 400 and the 403 were logged with tracebacks
     leaking = [r for r in caplog.records if TOKEN in record_text(r)]
     assert any(r.name == "httpx" for r in leaking), "httpx logs request URLs at INFO"
 
@@ -222,7 +226,8 @@ async def test_an_api_error_echoing_the_token_in_another_case_or_encoded_is_scru
 async def test_an_outage_is_logged_with_one_traceback_per_kind_and_counts(
     settings: Settings, api: FakeBotApi, caplog: pytest.LogCaptureFixture
 ):
-    """Eight questions while every send fails (the apology too), and three failed polls."""
+    """Eight questions while sends fail for a while, and three failed polls: the polls get one
+    traceback and then counted lines; the sends are retried, in one line each, no traceback."""
     users = range(6_000_000, 6_000_008)
     with configured_logging(TOKEN):
         async with running_bot(settings, api):
@@ -232,16 +237,13 @@ async def test_an_outage_is_logged_with_one_traceback_per_kind_and_counts(
                 api.fail_next("sendMessage", 500)
             for user_id in users:
                 api.push_update(U.private_text(QUESTION, user_id=user_id))
-            await api.wait_for("sendMessage", 2 * len(users), timeout=WAIT * 2)
-            api.push_update(U.private_text(QUESTION))
-            await replies(api, U.USER_ID, 1)  # Telegram is back: answered as usual
+            for user_id in users:  # Telegram is back: every question is answered after all
+                await replies(api, user_id, 1)
 
     printed = caplog.text
-    assert printed.count("Traceback") == 2, printed  # one for the sends, one for the polls
+    assert printed.count("Traceback") == 1, printed  # the polls' first failure only
     assert "Exception happened while polling for updates. — lần thứ 3" in printed
-    assert printed.count("Không gửi được thông báo lỗi") <= 5  # then counted, not logged
-    assert "Tổng số lỗi lặp lại: NetworkError tại" in printed and ": 8 lần" in printed
-    assert "khi gửi lời xin lỗi: 8 lần" in printed
+    assert "thất bại (NetworkError('Internal Server Error')), thử lại sau" in printed
 
 
 # ---------------------------------------------------------------- formatter and filter
