@@ -23,6 +23,7 @@ from bot.core.answer import (
     prepare_question,
     question_problem,
 )
+from bot.core.articles import ArticleRanker
 from bot.core.confidence import CONFIDENCE_MODEL, Evidence, Ranked, TermTable, gather
 from bot.core.index import BM25Index, BM25Params, Candidates, Postings, ScoredDoc
 from bot.core.models import Hit
@@ -55,6 +56,15 @@ class LoadedIndex:
     article_ids: np.ndarray
     text: CorpusText
     version: str
+    ranker: ArticleRanker  # the passages' scores with their articles' added: what ranks
+
+
+def loaded_index(
+    index: BM25Index, ids: Arrays, text: CorpusText, version: str, settings: Settings
+) -> LoadedIndex:
+    """A LoadedIndex whose ranker blends in whole articles as the settings ask."""
+    ranker = ArticleRanker(index, ids["article_ids"], settings.article_weight)
+    return LoadedIndex(index, ids["passage_ids"], ids["article_ids"], text, version, ranker)
 
 
 def _build_postings(rows: list[IndexedPassage], title_weight: int) -> tuple[Postings, Arrays]:
@@ -88,7 +98,7 @@ async def load_index(store: Store, pipeline: TextPipeline, settings: Settings) -
     version = await store.corpus_version()
     key = f"{SNAPSHOT_FORMAT}:v{version}:{pipeline.fingerprint}:tw{settings.title_weight}"
     (index, ids), text = await asyncio.gather(_index_for(store, key, settings), store.corpus_text())
-    return LoadedIndex(index, ids["passage_ids"], ids["article_ids"], text, version)
+    return await asyncio.to_thread(loaded_index, index, ids, text, version, settings)
 
 
 class Ranking(NamedTuple):
@@ -146,7 +156,7 @@ class KnowledgeBase:
     def _rank(self, loaded: LoadedIndex, question: str, top_k: int, further: int) -> Ranking:
         """Best passages (at most two an article), then `further` more ids from any article."""
         terms = self.pipeline.terms(question)
-        candidates = loaded.index.candidates(terms)
+        candidates = loaded.ranker.candidates(terms)
         k = top_k * 4 + 8 + further
         while True:
             found = candidates.best(k)

@@ -14,7 +14,8 @@ from pathlib import Path
 import numpy as np
 from rank_bm25 import BM25Okapi
 
-from bot.core.index import BM25Index, BM25Params, Postings
+from bot.core.articles import ArticleRanker
+from bot.core.index import BM25Index, BM25Params, Postings, Retriever
 from bot.core.text import WORD_RE, TextPipeline, fold
 from bot.sources.knowledge import split_passages
 from bot.sources.parallel import terms_for_all
@@ -140,7 +141,7 @@ def article_passages(text: str, max_words: int) -> list[str]:
 
 
 def top_articles(
-    index: BM25Index, article_of: np.ndarray, terms: Sequence[str], n: int = 10
+    index: Retriever, article_of: np.ndarray, terms: Sequence[str], n: int = 10
 ) -> list[int]:
     """The n best articles, each ranked by its best passage (the bot's own ranking)."""
     candidates, k = index.candidates(terms), n * 4
@@ -159,14 +160,16 @@ def evaluate_pipeline(
     title_weight: int = 2,
     fold_questions: bool = False,
     max_words: int = 120,
+    article_weight: float = 0.0,
 ) -> Metrics:
-    """Our pipeline and index over passages (title × weight + passage), ranked per article."""
+    """Our pipeline and index over passages (title × weight + passage), ranked per article;
+    `article_weight` adds the whole article's BM25 score as the bot does (0: passages alone)."""
     passages = [article_passages(text, max_words) for text in ds.texts]
     article_of = np.repeat(np.arange(len(passages)), [len(p) for p in passages])
     terms = terms_for_all(pipeline, ds.titles + [p for ps in passages for p in ps])
     titles, bodies = terms[: len(ds.titles)], terms[len(ds.titles) :]
     lists = (titles[a] * title_weight + body for a, body in zip(article_of, bodies))
-    index = BM25Index(Postings.build(lists), params)
+    index = ArticleRanker(BM25Index(Postings.build(lists), params), article_of, article_weight)
     prepare = fold if fold_questions else str
     rankings = _rank_all(
         ds, lambda q: pipeline.terms(prepare(q)), lambda t: top_articles(index, article_of, t)
