@@ -64,7 +64,9 @@ class ArticleRanker:
         if self.articles is None or not len(found.docs):
             return found
         whole = self.articles.scores(terms)
-        return Candidates(found.docs, found.scores + self.weight * whole[self.article_of[found.docs]])
+        return Candidates(
+            found.docs, found.scores + self.weight * whole[self.article_of[found.docs]]
+        )
 
     def search(self, terms: Sequence[str], k: int) -> list[ScoredDoc]:
         return self.candidates(terms).best(k)
