@@ -19,26 +19,31 @@ from bot.core.index import BM25Index, Candidates, Postings, ScoredDoc
 def merged_postings(postings: Postings, groups: np.ndarray) -> Postings:
     """The postings with each group of documents (`groups[doc]`, 0..n-1) counted as one."""
     n_groups = int(groups.max()) + 1 if len(groups) else 0
-    rows = np.repeat(np.arange(len(postings.vocabulary), dtype=np.int64), np.diff(postings.offsets))
-    keys = rows * max(n_groups, 1) + groups[postings.doc_ids]
-    freqs = postings.term_freqs
-    if len(keys) > 1 and not bool(np.all(keys[1:] >= keys[:-1])):
-        # Passages of one article are usually consecutive, so this sort is rarely needed.
-        order = np.argsort(keys, kind="stable")
-        keys, freqs = keys[order], freqs[order]
-    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else keys
-    merged = keys[starts]
-    term_rows = merged // max(n_groups, 1)
-    offsets = np.zeros(len(postings.vocabulary) + 1, dtype=np.int64)
-    np.cumsum(np.bincount(term_rows, minlength=len(postings.vocabulary)), out=offsets[1:])
-    lengths = np.bincount(groups, weights=postings.doc_lengths, minlength=n_groups)
+    offsets, doc_ids, freqs = postings.offsets, postings.doc_ids, postings.term_freqs
+    if len(groups) > 1 and bool(np.any(groups[1:] < groups[:-1])):
+        doc_ids, freqs = _by_group(postings, groups, n_groups)
+    # Within a term, documents of one group are now neighbours: each run becomes one posting.
+    owner = groups[doc_ids]
+    first = np.ones(len(owner), dtype=bool)
+    np.not_equal(owner[1:], owner[:-1], out=first[1:])
+    first[offsets[:-1][offsets[:-1] < len(owner)]] = True
+    starts = np.flatnonzero(first)
+    running = np.concatenate(([0], np.cumsum(freqs, dtype=np.int64)))
     return Postings(
         vocabulary=postings.vocabulary,
-        offsets=offsets,
-        doc_ids=(merged - term_rows * n_groups).astype(np.intp),
-        term_freqs=np.add.reduceat(freqs, starts).astype(np.int32) if len(starts) else freqs,
-        doc_lengths=lengths.astype(np.int32),
+        offsets=np.searchsorted(starts, offsets).astype(np.int64),
+        doc_ids=owner[starts].astype(np.intp),
+        term_freqs=np.diff(running[np.append(starts, len(owner))]).astype(np.int32),
+        doc_lengths=np.bincount(groups, postings.doc_lengths, n_groups).astype(np.int32),
     )
+
+
+def _by_group(postings: Postings, groups: np.ndarray, n_groups: int) -> tuple[np.ndarray, ...]:
+    """Doc ids and term freqs reordered by group within each term (an article re-ingested later
+    has its passages at the end, out of article order)."""
+    rows = np.repeat(np.arange(len(postings.vocabulary), dtype=np.int64), np.diff(postings.offsets))
+    order = np.argsort(rows * n_groups + groups[postings.doc_ids], kind="stable")
+    return postings.doc_ids[order], postings.term_freqs[order]
 
 
 class ArticleRanker:
