@@ -200,6 +200,16 @@ class BM25Index:
             np.add.at(out, self.doc_ids[span], weights if repeats == 1 else repeats * weights)
         return out
 
+    def scores_of(self, terms: Sequence[str], docs: np.ndarray) -> np.ndarray:
+        """`scores(terms)[docs]` for a few ascending documents, by lookup in each term's postings."""
+        out = np.zeros(len(docs))
+        for span, repeats in self._term_slices(terms):
+            ids = self.doc_ids[span]
+            at = np.minimum(np.searchsorted(ids, docs), len(ids) - 1)
+            found = ids[at] == docs
+            out[found] += repeats * self.weights[span][at[found]]
+        return out
+
     def candidates(self, terms: Sequence[str]) -> Candidates:
         """Every document sharing a term with the question, scored once for any number of tops."""
         scores = self.scores(terms)
