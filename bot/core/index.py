@@ -201,7 +201,7 @@ class BM25Index:
         return out
 
     def scores_of(self, terms: Sequence[str], docs: np.ndarray) -> np.ndarray:
-        """`scores(terms)[docs]` for a few ascending documents, by lookup in each term's postings."""
+        """`scores(terms)[docs]` for a few ascending documents (looked up, not summed over all)."""
         out = np.zeros(len(docs))
         for span, repeats in self._term_slices(terms):
             ids = self.doc_ids[span]
