@@ -15,7 +15,7 @@ import numpy as np
 
 from bot.core.index import BM25Index, Candidates, Postings, ScoredDoc
 
-ARTICLE_CANDIDATES = 100  # the best passages whose articles get their whole-article score
+ARTICLE_CANDIDATES = 50  # the best passages whose articles get their whole-article score
 
 
 def merged_postings(postings: Postings, groups: np.ndarray) -> Postings:

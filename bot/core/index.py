@@ -202,6 +202,170 @@ class BM25Index:
 
     def scores_of(self, terms: Sequence[str], docs: np.ndarray) -> np.ndarray:
         """`scores(terms)[docs]` for a few ascending documents (looked up, not summed over all)."""
+        slices = self._term_slices(terms)
+        if not slices or not len(docs):
+            return np.zeros(len(docs))
+        # One search per term; the lookups and sums then run over a terms × docs table at once.
+        at = np.empty((len(slices), len(docs)), dtype=np.intp)
+        for row, (span, _) in enumerate(slices):
+            at[row] = np.searchsorted(self.doc_ids[span], docs) + span.start
+        last = np.array([span.stop - 1 for span, _ in slices], dtype=np.intp)
+        np.minimum(at, last[:, None], out=at)
+        repeats = np.array([n for _, n in slices], dtype=np.float64)
+        weights = np.where(self.doc_ids[at] == docs, self.weights[at], 0.0)
+        return (weights * repeats[:, None]).sum(axis=0)
+
+    def candidates(self, terms: Sequence[str]) -> Candidates: ...
+
+    def search(self, terms: Sequence[str], k: int) -> list[ScoredDoc]: ...
+
+    def __len__(self) -> int: ...
+
+
+@dataclass(frozen=True)
+class Postings:
+    """Raw term statistics, independent of BM25 parameters, so they can be persisted."""
+
+    vocabulary: list[str]
+    offsets: np.ndarray  # int64, len(vocabulary) + 1: term t owns [offsets[t], offsets[t+1])
+    doc_ids: np.ndarray  # int32 when built, intp when loaded; ascending within a term
+    term_freqs: np.ndarray  # int32
+    doc_lengths: np.ndarray  # int32, one per document
+
+    @classmethod
+    def build(cls, token_lists: Iterable[Sequence[str]]) -> Postings:
+        """Count terms of each document and lay postings out term by term (in numpy)."""
+        flat: list[str] = []
+        lengths: list[int] = []
+        for tokens in token_lists:
+            lengths.append(len(tokens))
+            flat.extend(tokens)
+        # Term ids in order of first appearance, assigned at C speed (dict keeps insertion order).
+        term_ids = dict.fromkeys(flat, 0)
+        for i, term in enumerate(term_ids):
+            term_ids[term] = i
+        n_docs = max(len(lengths), 1)
+        keys = np.fromiter(map(term_ids.__getitem__, flat), dtype=np.int64, count=len(flat))
+        keys *= n_docs
+        keys += np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
+        # Sorted (term, doc) pairs with their counts: the postings, term by term, docs ascending.
+        pairs, freqs = np.unique(keys, return_counts=True)
+        rows = pairs // n_docs
+        offsets = np.zeros(len(term_ids) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(rows, minlength=len(term_ids)), out=offsets[1:])
+        return cls(
+            vocabulary=list(term_ids),
+            offsets=offsets,
+            doc_ids=(pairs - rows * n_docs).astype(np.int32),
+            term_freqs=freqs.astype(np.int32),
+            doc_lengths=np.asarray(lengths, dtype=np.int32),
+        )
+
+    def to_bytes(self, **extra: np.ndarray) -> bytes:
+        """One blob for SQLite (plus caller's arrays): start-up loads it instead of re-counting."""
+        return pack_arrays(
+            {
+                "vocab": np.frombuffer("\n".join(self.vocabulary).encode(), dtype=np.uint8),
+                "offsets": self.offsets,
+                # Stored as the native index type, so searching needs no converted copy.
+                "doc_ids": self.doc_ids.astype(np.intp),
+                "term_freqs": self.term_freqs,
+                "doc_lengths": self.doc_lengths,
+                **extra,
+            }
+        )
+
+    @classmethod
+    def from_bytes(cls, blob: bytes) -> tuple[Postings, dict[str, np.ndarray]]:
+        """Inverse of `to_bytes`: the postings and the caller's extra arrays (views of blob)."""
+        arrays = unpack_arrays(blob)
+        text = arrays.pop("vocab").tobytes().decode()
+        postings = cls(
+            vocabulary=text.split("\n") if text else [],
+            offsets=arrays.pop("offsets"),
+            doc_ids=arrays.pop("doc_ids"),
+            term_freqs=arrays.pop("term_freqs"),
+            doc_lengths=arrays.pop("doc_lengths"),
+        )
+        return postings, arrays
+
+
+def okapi_idf(doc_freqs: np.ndarray, n_docs: int, epsilon: float) -> np.ndarray:
+    """rank-bm25's BM25Okapi idf, including its floor for negative values."""
+    idf = np.log(n_docs - doc_freqs + 0.5) - np.log(doc_freqs + 0.5)
+    if len(idf) == 0:
+        return idf
+    # BM25Okapi sums idf term by term in Python; math.fsum keeps the average as exact as that.
+    average = math.fsum(idf.tolist()) / len(idf)
+    return np.where(idf < 0, epsilon * average, idf)
+
+
+class BM25Index:
+    """Precomputed per-posting BM25 weights; a question touches only its terms' postings."""
+
+    def __init__(self, postings: Postings, params: BM25Params | None = None):
+        self.params = params or BM25Params()
+        self.postings = postings
+        self.term_ids = {term: i for i, term in enumerate(postings.vocabulary)}
+        self.doc_ids = postings.doc_ids.astype(np.intp, copy=False)  # no conversion per query
+        self.weights = self._weights()
+
+    def __len__(self) -> int:
+        return len(self.postings.doc_lengths)
+
+    @classmethod
+    def from_token_lists(
+        cls, token_lists: Iterable[Sequence[str]], params: BM25Params | None = None
+    ) -> BM25Index:
+        return cls(Postings.build(token_lists), params)
+
+    def _weights(self) -> np.ndarray:
+        p, (k1, b, eps) = self.postings, self.params
+        n_docs = len(p.doc_lengths)
+        if n_docs == 0:
+            return np.zeros(0)
+        doc_freqs = np.diff(p.offsets)
+        idf = okapi_idf(doc_freqs.astype(np.float64), n_docs, eps)
+        # Same float operations as BM25Okapi, with the length norm computed once per document.
+        doc_norm = k1 * (1 - b + b * p.doc_lengths / (p.doc_lengths.sum() / n_docs))
+        weights = np.empty(len(p.doc_ids))
+        # Whole terms at a time: fresh 100 MB temporaries cost more to fault in than to compute.
+        bounds = np.unique(np.searchsorted(p.offsets, np.arange(0, len(weights), WEIGHT_CHUNK)))
+        for first, last in zip(bounds, [*bounds[1:], len(doc_freqs)]):
+            lo, hi = p.offsets[first], p.offsets[last]
+            tf = p.term_freqs[lo:hi].astype(np.float64)
+            denominator = doc_norm[p.doc_ids[lo:hi]]
+            denominator += tf
+            tf *= k1 + 1
+            tf /= denominator
+            np.multiply(np.repeat(idf[first:last], doc_freqs[first:last]), tf, out=weights[lo:hi])
+        return weights
+
+    def doc_freq(self, term: str) -> int:
+        """How many documents hold `term` (0 for a term the index does not know)."""
+        tid = self.term_ids.get(term)
+        offsets = self.postings.offsets
+        return 0 if tid is None else int(offsets[tid + 1] - offsets[tid])
+
+    def _term_slices(self, terms: Sequence[str]) -> list[tuple[slice, int]]:
+        counts = Counter(t for t in terms if t in self.term_ids)
+        offsets = self.postings.offsets
+        return [
+            (slice(offsets[tid], offsets[tid + 1]), n)
+            for tid, n in ((self.term_ids[t], n) for t, n in counts.items())
+        ]
+
+    def scores(self, terms: Sequence[str]) -> np.ndarray:
+        """Every document's score, as BM25Okapi.get_scores would give it."""
+        out = np.zeros(len(self))
+        for span, repeats in self._term_slices(terms):
+            weights = self.weights[span]
+            # One pass per posting (a fancy-index += reads, adds, then writes): faster here.
+            np.add.at(out, self.doc_ids[span], weights if repeats == 1 else repeats * weights)
+        return out
+
+    def scores_of(self, terms: Sequence[str], docs: np.ndarray) -> np.ndarray:
+        """`scores(terms)[docs]` for a few ascending documents (looked up, not summed over all)."""
         out = np.zeros(len(docs))
         for span, repeats in self._term_slices(terms):
             ids = self.doc_ids[span]

@@ -82,3 +82,19 @@ def test_articles_out_of_order_are_merged_alike(lists: list[list[str]]) -> None:
     np.testing.assert_allclose(
         BM25Index(shuffled).scores(query), BM25Index(straight).scores(query), rtol=1e-12
     )
+
+
+def test_past_the_best_passages_the_top_is_the_full_blend(pipeline: TextPipeline) -> None:
+    """Only the best passages' articles are looked up; the top stays what scoring all gives."""
+    sentences = [text for name in NAMES for text in ARTICLES[name]]
+    texts = [f"{a} {b}" for a in sentences for b in sentences]  # 169 passages, 13 a article
+    lists = [pipeline.terms(text) for text in texts]
+    article_ids = np.arange(len(texts)) // len(sentences)
+    index = BM25Index(Postings.build(lists), BM25Params(0.5, 0.75))
+    ranker = ArticleRanker(index, article_ids, 0.5)
+    terms = pipeline.terms(QUESTION)
+    assert len(index.candidates(terms).docs) > 50
+    whole = BM25Index(merged_postings(index.postings, article_ids), index.params).scores(terms)
+    full = index.scores(terms) + 0.5 * whole[article_ids]
+    expected = sorted(range(len(texts)), key=lambda d: (-full[d], d))[:10]
+    assert [d for d, _ in ranker.search(terms, 10)] == expected
