@@ -80,6 +80,7 @@ class Settings(BaseSettings):
     bm25_b: float = Field(0.75, ge=0, le=1, validation_alias=_env("BM25_B"))
     bm25_epsilon: float = Field(0.25, ge=0, validation_alias=_env("BM25_EPSILON"))
     title_weight: int = Field(1, ge=0, le=10, validation_alias=_env("BOT_TITLE_WEIGHT"))
+    article_weight: float = Field(0.5, ge=0, le=10, validation_alias=_env("BOT_ARTICLE_WEIGHT"))
     max_passage_words: int = Field(
         120, ge=20, le=1000, validation_alias=_env("BOT_MAX_PASSAGE_WORDS")
     )

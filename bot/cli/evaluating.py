@@ -57,7 +57,11 @@ def _off_topic(path: Path | None) -> list[str]:
 async def _retrieval(args: argparse.Namespace, settings: Settings, folder: Path) -> None:
     dataset, pipeline = load_dataset(folder), pipeline_for(settings)
     params, weight = bm25_params(settings), settings.title_weight
-    rows = [evaluate_pipeline(dataset, pipeline, params, weight, _style(args))]
+    rows = [
+        evaluate_pipeline(
+            dataset, pipeline, params, weight, _style(args), article_weight=settings.article_weight
+        )
+    ]
     if not args.no_baseline:
         rows.append(evaluate_baseline(dataset, _style(args)))
     print(_metrics_table(rows, _style(args)))

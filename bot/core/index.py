@@ -200,6 +200,21 @@ class BM25Index:
             np.add.at(out, self.doc_ids[span], weights if repeats == 1 else repeats * weights)
         return out
 
+    def scores_of(self, terms: Sequence[str], docs: np.ndarray) -> np.ndarray:
+        """`scores(terms)[docs]` for a few ascending documents (looked up, not summed over all)."""
+        slices = self._term_slices(terms)
+        if not slices or not len(docs):
+            return np.zeros(len(docs))
+        # One search per term; the lookups and sums then run over a terms × docs table at once.
+        at = np.empty((len(slices), len(docs)), dtype=np.intp)
+        for row, (span, _) in enumerate(slices):
+            at[row] = np.searchsorted(self.doc_ids[span], docs) + span.start
+        last = np.array([span.stop - 1 for span, _ in slices], dtype=np.intp)
+        np.minimum(at, last[:, None], out=at)
+        repeats = np.array([n for _, n in slices], dtype=np.float64)
+        weights = np.where(self.doc_ids[at] == docs, self.weights[at], 0.0)
+        return (weights * repeats[:, None]).sum(axis=0)
+
     def candidates(self, terms: Sequence[str]) -> Candidates:
         """Every document sharing a term with the question, scored once for any number of tops."""
         scores = self.scores(terms)

@@ -14,7 +14,8 @@ from pathlib import Path
 import numpy as np
 from rank_bm25 import BM25Okapi
 
-from bot.core.index import BM25Index, BM25Params, Postings, ScoredDoc
+from bot.core.articles import ArticleRanker
+from bot.core.index import BM25Index, BM25Params, Postings, Retriever, ScoredDoc
 from bot.core.question_kinds import (
     KindReader,
     QuestionKind,
@@ -153,7 +154,7 @@ Steer = Callable[[list[ScoredDoc]], list[ScoredDoc]]
 
 
 def top_articles(
-    index: BM25Index,
+    index: Retriever,
     article_of: np.ndarray,
     terms: Sequence[str],
     n: int = 10,
@@ -206,21 +207,24 @@ def evaluate_pipeline(
     style: Style = Style.WRITTEN,
     max_words: int = 120,
     steering: Steering | None = Steering(),  # noqa: B008 - immutable
+    article_weight: float = 0.0,
 ) -> Metrics:
     """Our pipeline and index over passages (title × weight + passage), ranked per article;
-    `steering` None ranks without the kind of question."""
+    `steering` None ranks without the kind of question; `article_weight` adds the whole
+    article's BM25 score as the bot does (0: passages alone)."""
     passages = [article_passages(text, max_words) for text in ds.texts]
     article_of = np.repeat(np.arange(len(passages)), [len(p) for p in passages])
     terms = terms_for_all(pipeline, ds.titles + [p for ps in passages for p in ps])
     titles, bodies = terms[: len(ds.titles)], terms[len(ds.titles) :]
     lists = (titles[a] * title_weight + body for a, body in zip(article_of, bodies))
     index = BM25Index(Postings.build(lists), params)
+    ranker = ArticleRanker(index, article_of, article_weight)
     reader = KindReader(pipeline) if steering else None
     flat = [p for ps in passages for p in ps]
 
     def rank(question: str) -> list[int]:
         if reader is None:
-            return top_articles(index, article_of, pipeline.terms(question))
+            return top_articles(ranker, article_of, pipeline.terms(question))
         reading = reader.read(question)
         terms = pipeline.terms(reading.searched)
         kinds = ranking_kinds(reading.kinds)
@@ -228,7 +232,7 @@ def evaluate_pipeline(
         steer = _steering(
             reader, kinds, index, terms, flat, steering or Steering(), stop, article_of
         )
-        return top_articles(index, article_of, terms, steer=steer)
+        return top_articles(ranker, article_of, terms, steer=steer)
 
     prepare = rewriter(style, pipeline)
     rankings = {

@@ -19,7 +19,7 @@ from bot.core.confidence import Evidence
 from bot.core.index import BM25Index, Postings
 from bot.core.models import Citation
 from bot.core.text import TextPipeline
-from bot.engine import KnowledgeBase, LoadedIndex, bm25_params
+from bot.engine import KnowledgeBase, bm25_params, loaded_index
 from bot.evaluation.beir import Dataset, article_passages
 from bot.evaluation.styles import Style, rewriter
 from bot.settings import Settings
@@ -88,13 +88,11 @@ class Corpus:
         citations = {
             a: Citation(self.ds.titles[a], None, None, None, self.ds.doc_ids[a]) for a in articles
         }
-        loaded = LoadedIndex(
-            index,
-            np.array(passage_of, dtype=np.int64),
-            np.array(article_of, dtype=np.int64),
-            CorpusText(texts, citations, {}),
-            "eval",
-        )
+        ids = {
+            "passage_ids": np.array(passage_of, dtype=np.int64),
+            "article_ids": np.array(article_of, dtype=np.int64),
+        }
+        loaded = loaded_index(index, ids, CorpusText(texts, citations, {}), "eval", self.settings)
         return KnowledgeBase(None, self.pipeline, loaded, self.settings)
 
 

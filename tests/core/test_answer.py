@@ -246,7 +246,8 @@ async def test_accented_question_ranks_the_exact_accented_match_first(
     answer = await ban_kb.ask(question)
     assert answer.answered
     assert answer.hits[0].text == expected
-    assert answer.hits[0].score > answer.hits[1].score
+    # The other spelling ranks lower: cited below it, or behind "Xem thêm" as no support.
+    assert all(hit.score < answer.hits[0].score for hit in answer.hits[1:])
 
 
 async def test_unaccented_question_finds_both_spellings(ban_kb: KnowledgeBase) -> None:

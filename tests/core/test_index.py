@@ -73,6 +73,15 @@ def test_scores_equal_rank_bm25_okapi(docs: list[list[str]], queries: list[list[
         assert np.allclose(index.scores(query), expected, rtol=RTOL, atol=ATOL), query
 
 
+def test_scores_of_a_few_documents_are_their_full_scores(
+    docs: list[list[str]], queries: list[list[str]]
+) -> None:
+    index = BM25Index.from_token_lists(docs)
+    few = np.array([0, 3, 4, len(docs) - 1])
+    for query in queries:
+        np.testing.assert_array_equal(index.scores_of(query, few), index.scores(query)[few])
+
+
 def test_repeated_question_words_count_each_time(docs: list[list[str]]) -> None:
     index = BM25Index.from_token_lists(docs)
     once, twice = index.scores(["khai", "sinh"]), index.scores(["khai", "sinh", "khai", "sinh"])

@@ -312,6 +312,7 @@ async def test_index_snapshot_is_reused_until_the_content_changes(
         patch.setattr(store, "indexed_passages", no_rebuild)
         second = await load_index(store, pipeline, settings)
     assert second.index.search(terms, 5) == first.index.search(terms, 5)
+    assert second.ranker.search(terms, 5) == first.ranker.search(terms, 5)  # articles stored too
     assert second.passage_ids.tolist() == first.passage_ids.tolist()
     assert await snapshot_keys(store) == [key]
 
