@@ -155,5 +155,5 @@ def _competition(ranked: Ranked) -> dict[str, float]:
 # citizens' consultation questions), split-half, with and without diacritics, plus the off-topic
 # list in tests/data: see the README's Quality section for the figures it gives.
 CONFIDENCE_MODEL = Model(
-    weights=(1.788, -0.113, 1.232, -1.547, -0.647, 1.231, 2.958, 1.854), bias=-3.784
+    weights=(1.975, -0.209, 0.946, -1.532, -0.728, 1.162, 3.032, 1.864), bias=-3.733
 )

@@ -48,8 +48,11 @@ RANKING_KINDS = frozenset(QuestionKind) - {
 
 
 def ranking_kinds(kinds: Sequence[QuestionKind]) -> tuple[QuestionKind, ...]:
-    """The asked kinds whose evidence may reorder close passages."""
-    return tuple(k for k in kinds if k in RANKING_KINDS)
+    """The asked kind whose evidence may reorder close passages: only one. A question that asks
+    several things ("hồ sơ gồm gì, lệ phí bao nhiêu, bao lâu") is ranked by its words alone —
+    a passage giving two of them from another article must not pass the one that is asked about."""
+    ranked = tuple(dict.fromkeys(k for k in kinds if k in RANKING_KINDS))
+    return ranked if len(ranked) == 1 else ()
 
 
 class Phrase(NamedTuple):

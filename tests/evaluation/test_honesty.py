@@ -8,11 +8,10 @@ from pathlib import Path
 import pytest
 
 from bot.cli.main import main
-from bot.core.confidence import Evidence
 from bot.core.text import TextPipeline
 from bot.evaluation.beir import load_dataset
 from bot.evaluation.fitting import fit
-from bot.evaluation.honesty import Corpus, Judged, half_of, honesty_at, judge_all, sweep
+from bot.evaluation.honesty import Corpus, half_of, honesty_at, judge_all, sweep
 from bot.evaluation.styles import Style
 from bot.settings import Settings
 from tests.helpers.files import DATA_DIR
@@ -63,13 +62,6 @@ def test_fitting_prefers_the_evidence_of_right_answers(judged: list) -> None:
     assert sum(rights) / len(rights) > sum(wrongs) / len(wrongs) + 0.2
 
 
-def test_questions_the_off_topic_gate_closes_do_not_shape_the_model(judged: list) -> None:
-    # Labelled "right" on purpose: were they fitted, they would pull the weights.
-    closed = Evidence(0.9, 0.9, 0.1, 0.0, 0.9, 0.5, 0.9, 1.0)
-    fake = [Judged(True, True, 0.9, closed, passages=20_000) for _ in range(50)]
-    assert fit(judged + fake) == fit(judged)
-
-
 def test_eval_honesty_prints_the_table_and_draws_the_curve(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -77,7 +69,7 @@ def test_eval_honesty_prints_the_table_and_draws_the_curve(
     args = ["eval", str(TINY), "--honesty", "--off-topic", str(OFF_TOPIC), "--plot", str(plot)]
     assert main(args) == 0
     out = capsys.readouterr().out
-    assert "BOT_MIN_CONFIDENCE=0.40: đúng 1.000, trung thực 0.833" in out
+    assert "BOT_MIN_CONFIDENCE=0.41: đúng 1.000, trung thực 0.833" in out
     assert "câu ngoài chủ đề được trả lời 0/6" in out
     assert "   0.95 " in out  # the table over thresholds
     assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
