@@ -172,6 +172,8 @@ class TextPipeline:
         self.fingerprint = self._fingerprint(table)
         # A question is read twice (terms, then the answer's word matching): parse it once.
         self._words_of = lru_cache(maxsize=256)(self._split_words)
+        # The question kinds and the syllables both read the normalised question: once is enough.
+        self.normalize = lru_cache(maxsize=256)(self._normalize)  # type: ignore[method-assign]
 
     def _fingerprint(self, table: dict[str, str]) -> str:
         """Changes whenever the terms this pipeline emits could change; stored with the index."""
@@ -180,7 +182,7 @@ class TextPipeline:
         digest.update(repr(sorted(self.shorthand.items())).encode())
         return digest.hexdigest()[:16]
 
-    def normalize(self, text: str) -> str:
+    def _normalize(self, text: str) -> str:
         """NFC plus underthesea's tone placement (hoà → hòa); keeps case and punctuation."""
         text = unicodedata.normalize("NFC", text)
         return text_normalize(text) if text.strip() else text
@@ -197,6 +199,10 @@ class TextPipeline:
     def spell_out(self, word: str) -> tuple[str, ...] | None:
         """The syllables a chat shorthand stands for ("ko" → không), any letter case."""
         return self.shorthand.get(word.lower())
+
+    def normalize(self, text: str) -> str:  # replaced by a cached _normalize in __init__
+        """NFC plus underthesea's tone placement (hoà → hòa); keeps case and punctuation."""
+        return self._normalize(text)
 
     def typed_diacritics(self, text: str) -> bool:
         """`typed_diacritics`, with shorthand forms ("đc", "sđt") not counting as accents typed."""
