@@ -13,6 +13,8 @@ from bot.engine import KnowledgeBase
 from bot.settings import Settings
 from bot.store.database import Store
 from tests.helpers.bot_process import BotProcess, launcher, reap
+from tests.helpers.bot_runner import TOKEN
+from tests.helpers.fake_bot_api import FakeBotApi
 from tests.helpers.files import SEED_KNOWLEDGE, SETTINGS_ENV, make_settings, refresh
 
 
@@ -68,3 +70,10 @@ def launch(tmp_path: Path, knowledge_dir: Path) -> Iterator[Callable[..., BotPro
     start, started = launcher(tmp_path)
     yield start
     reap(started)
+
+
+@pytest.fixture
+def api() -> Iterator[FakeBotApi]:
+    """A fake Bot API with the test token, for bot processes (a module's own `api` wins)."""
+    with FakeBotApi(token=TOKEN) as fake:
+        yield fake

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tests.helpers.bot_runner import TOKEN
+from tests.helpers.fake_bot_api import FakeBotApi
 from tests.helpers.files import REPO_ROOT, SETTINGS_ENV
 
 START = 60.0  # guard: the first start-up ingests knowledge/ and loads underthesea
@@ -120,3 +122,8 @@ def post_update(url: str, update: dict[str, Any], secret: str | None) -> int:
             if not isinstance(error.reason, ConnectionRefusedError) or time.monotonic() > deadline:
                 raise
             time.sleep(0.05)
+
+
+def polling(api: FakeBotApi) -> dict[str, str]:
+    """The environment of a bot process that long-polls `api`."""
+    return {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_BASE_URL": api.base_url}

@@ -10,31 +10,17 @@ from __future__ import annotations
 import signal
 import sqlite3
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from tests.helpers import updates as U
-from tests.helpers.bot_process import START, BotProcess, free_port, post_update
-from tests.helpers.bot_runner import TOKEN
+from tests.helpers.bot_process import START, BotProcess, free_port, polling, post_update
 from tests.helpers.conversation import delivered_texts, is_answer
 from tests.helpers.fake_bot_api import FakeBotApi
 
 QUESTION = "Chính quyền số là gì?"
 CHATS = [U.USER_ID + i for i in range(60)]  # one question per chat: no flood limit involved
 SECRET = "s3cret"
-
-
-@pytest.fixture
-def api() -> Iterator[FakeBotApi]:
-    with FakeBotApi(token=TOKEN) as fake:
-        yield fake
-
-
-def polling(api: FakeBotApi) -> dict[str, str]:
-    return {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_BASE_URL": api.base_url}
 
 
 def wait_until(condition: Any, what: str, timeout: float = START) -> None:

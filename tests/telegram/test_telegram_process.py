@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import signal
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,21 +13,11 @@ import pytest
 
 from bot.telegram import texts
 from tests.helpers import updates as U
-from tests.helpers.bot_process import START, WAIT, Finished, free_port, post_update
+from tests.helpers.bot_process import START, WAIT, Finished, free_port, polling, post_update
 from tests.helpers.bot_runner import TOKEN
 from tests.helpers.fake_bot_api import ApiError, FakeBotApi
 
 QUESTION = "Chính quyền số là gì?"
-
-
-@pytest.fixture
-def api() -> Iterator[FakeBotApi]:
-    with FakeBotApi(token=TOKEN) as fake:
-        yield fake
-
-
-def polling(api: FakeBotApi) -> dict[str, str]:
-    return {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_BASE_URL": api.base_url}
 
 
 def assert_clean(done: Finished) -> None:
