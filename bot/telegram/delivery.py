@@ -9,13 +9,15 @@ import logging
 import time
 import warnings
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Generic, TypeVar
 
 import httpx
 from telegram.error import BadRequest, NetworkError, RetryAfter
 from telegram.request import HTTPXRequest, RequestData
+
+from bot.telegram.faults import worth_a_line
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -47,6 +49,13 @@ class DeliveryStats:
 
     retried: int = 0
     given_up: int = 0
+    failures: dict[str, int] = field(default_factory=dict)  # failed sends by error type
+
+    def failed(self, error: BaseException) -> int:
+        """Count one failed send of this kind; returns how many of the kind so far."""
+        kind = type(error).__name__
+        self.failures[kind] = self.failures.get(kind, 0) + 1
+        return self.failures[kind]
 
 
 def retry_wait(error: Exception, backoff: float) -> float | None:
@@ -102,7 +111,16 @@ async def deliver(
                     stats.given_up,
                 )
                 return Delivered(Sent.GAVE_UP)
-            log.warning("Gửi %s thất bại (%r), thử lại sau %.0f giây", what, error, wait)
+            count = stats.failed(error)
+            # One outage fails many sends: the first few of a kind a line each, then every 100th.
+            if worth_a_line(count):
+                log.warning(
+                    "Gửi %s thất bại (%r), thử lại sau %.0f giây — lỗi loại này lần thứ %d",
+                    what,
+                    error,
+                    wait,
+                    count,
+                )
             if not await pause(wait, stopping):
                 log.warning("Bot đang dừng: %s để lần khởi động sau", what)
                 return Delivered(Sent.POSTPONED)
