@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.core.answer import Answer, Outcome
-from bot.core.models import Citation
+from bot.core.models import Citation, Hit
 from bot.core.small_talk import Talk, small_talk
 
 EXAMPLE_QUESTION = "Chính quyền số là gì?"
@@ -107,9 +108,9 @@ def spelling_note(answer: Answer, markup: Markup) -> str:
     return markup.escape(f"(Tôi đọc {read}.)")
 
 
-def suggestions(answer: Answer) -> list[str]:
+def suggestions(hits: Iterable[Hit]) -> list[str]:
     """The titles of the nearest articles a "not found" offers (at most three)."""
-    return list(dict.fromkeys(h.citation.title for h in answer.hits))[:3]
+    return list(dict.fromkeys(h.citation.title for h in hits))[:3]
 
 
 def render_answer(
@@ -138,7 +139,7 @@ def render_answer(
         blocks.append("\n".join([markup.escape(SOURCES), *lines]))
     else:
         blocks += [markup.escape(NOT_FOUND), markup.escape(contact)]
-        titles = suggestions(answer)
+        titles = suggestions(answer.hits)
         if titles and suggestion_buttons:
             blocks.append(markup.escape(SUGGEST))
         elif titles:

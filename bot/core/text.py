@@ -173,7 +173,7 @@ class TextPipeline:
         # A question is read twice (terms, then the answer's word matching): parse it once.
         self._words_of = lru_cache(maxsize=256)(self._split_words)
         # The question kinds and the syllables both read the normalised question: once is enough.
-        self.normalize = lru_cache(maxsize=256)(self._normalize)  # type: ignore[method-assign]
+        self._normalized = lru_cache(maxsize=256)(self._normalize)
 
     def _fingerprint(self, table: dict[str, str]) -> str:
         """Changes whenever the terms this pipeline emits could change; stored with the index."""
@@ -183,7 +183,6 @@ class TextPipeline:
         return digest.hexdigest()[:16]
 
     def _normalize(self, text: str) -> str:
-        """NFC plus underthesea's tone placement (hoà → hòa); keeps case and punctuation."""
         text = unicodedata.normalize("NFC", text)
         return text_normalize(text) if text.strip() else text
 
@@ -200,9 +199,9 @@ class TextPipeline:
         """The syllables a chat shorthand stands for ("ko" → không), any letter case."""
         return self.shorthand.get(word.lower())
 
-    def normalize(self, text: str) -> str:  # replaced by a cached _normalize in __init__
+    def normalize(self, text: str) -> str:
         """NFC plus underthesea's tone placement (hoà → hòa); keeps case and punctuation."""
-        return self._normalize(text)
+        return self._normalized(text)
 
     def typed_diacritics(self, text: str) -> bool:
         """`typed_diacritics`, with shorthand forms ("đc", "sđt") not counting as accents typed."""

@@ -7,7 +7,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
-from bot.core.formatting import about_line, citation_line
+from bot.core.formatting import about_line, citation_line, suggestions
 from bot.store.records import answer_of, hash_user, is_bound_to, list_articles, set_vote
 from bot.store.subscriptions import subscribe
 from bot.telegram import faq_commands, texts
@@ -142,8 +142,7 @@ async def _ask_suggestion(
     query = update.callback_query
     assert query is not None
     stored = await answer_of(core.store, pressed.ref)
-    hits = core.kb.hits([(pid, 0.0) for pid in stored[1]]) if stored else []
-    titles = list(dict.fromkeys(h.citation.title for h in hits))[:3]
+    titles = suggestions(core.kb.hits([(pid, 0.0) for pid in stored[1]]) if stored else [])
     if not 0 <= pressed.value < len(titles):
         await query.answer(texts.EXPIRED)
         return

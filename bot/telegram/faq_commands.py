@@ -21,6 +21,7 @@ from bot.editors.faq_authoring import (
 from bot.editors.reports import build_report
 from bot.editors.wordings import QuestionGroup
 from bot.telegram import texts
+from bot.telegram.admin_commands import stats_days
 from bot.telegram.handlers import Core, core_of, send_html
 from bot.telegram.inbox import on_handled
 from bot.telegram.keyboards import UNANSWERED, UNANSWERED_PAGE, encode
@@ -29,7 +30,7 @@ from bot.telegram.notify import tell_waiting
 
 log = logging.getLogger(__name__)
 PENDING = "faq_question"  # user_data: the wording an editor is answering
-DEFAULT_DAYS, MAX_DAYS, PER_PAGE = 30, 365, 5
+PER_PAGE = 5
 
 
 async def unanswered_groups(core: Core, days: int) -> list[QuestionGroup]:
@@ -39,16 +40,10 @@ async def unanswered_groups(core: Core, days: int) -> list[QuestionGroup]:
     return list(report.unanswered)
 
 
-def _days(args: list[str] | None) -> int | None:
-    if not args:
-        return DEFAULT_DAYS
-    return int(args[0]) if args[0].isdigit() and 1 <= int(args[0]) <= MAX_DAYS else None
-
-
 async def on_unanswered(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """`/unanswered [DAYS]`: the top unanswered groups, a button each to answer it."""
     message = update.effective_message
-    days = _days(context.args)
+    days = stats_days(context.args)
     if message is None:
         return
     if days is None:

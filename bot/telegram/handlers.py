@@ -192,9 +192,9 @@ async def answer_question(
         if answer.answered:
             markup = answer_keyboard(qid, 0, bool(answer.further))
         else:
-            markup = not_found_keyboard(qid, suggestions(answer), notify=not group)
-    offered = not answer.answered and bool(suggestions(answer)) and markup is not None
-    text = render(answer, core, suggestion_buttons=offered)
+            markup = not_found_keyboard(qid, suggestions(answer.hits), notify=not group)
+    # A recorded "not found" carries its nearest titles as buttons, not as a list in the text.
+    text = render(answer, core, suggestion_buttons=qid is not None and not answer.answered)
     if answer.outcome is Outcome.SMALL_TALK:  # not a question: not recorded, no buttons
         text += "\n\n" + HTML.escape(texts.SMALL_TALK_HELP)
     if answer.personal and not group and first_advice(context):
