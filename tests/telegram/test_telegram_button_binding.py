@@ -39,6 +39,23 @@ def rows(db_path: Path, sql: str, *args: Any) -> list[tuple[Any, ...]]:
         return db.execute(sql, args).fetchall()
 
 
+def _write(db_path: Path, sql: str) -> None:
+    db = sqlite3.connect(db_path)
+    try:
+        with db:
+            db.execute(sql)
+    finally:
+        db.close()
+
+
+async def write(db_path: Path, sql: str) -> None:
+    """Write beside the running bot without blocking its event loop.
+
+    A blocking write here would wait for a lock the bot can only release by running.
+    """
+    await asyncio.to_thread(_write, db_path, sql)
+
+
 async def sent_on_its_message(db_path: Path, question_id: int) -> None:
     """Wait until the bot has stored the message an answer went out on (after sendMessage)."""
     deadline = time.monotonic() + WAIT
@@ -108,9 +125,7 @@ async def test_buttons_of_answers_sent_before_binding_was_stored_answer_expired(
         answer = await ask(api, QUESTION)
         question_id = decode(buttons(answer)["👍"]).ref
         await sent_on_its_message(settings.db_path, question_id)
-        with sqlite3.connect(settings.db_path) as db:
-            db.execute("UPDATE answers SET chat_hash = NULL, message_id = NULL")
-        db.close()
+        await write(settings.db_path, "UPDATE answers SET chat_hash = NULL, message_id = NULL")
         vote = await press(api, buttons(answer)["👍"], answer)
 
     assert vote.params.get("text") == texts.EXPIRED
