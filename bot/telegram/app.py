@@ -130,7 +130,9 @@ def build_application(settings: Settings, token: str) -> Application:
         .rate_limiter(AIORateLimiter(max_retries=3))
         .concurrent_updates(64)
         .update_queue(InboxQueue())
-        .get_updates_request(faults.UpdatesRequest(connection_pool_size=1))
+        # Two connections: at shutdown PTB confirms the last batch while the cancelled long
+        # poll may still hold one (on a loaded machine: a pool timeout and a traceback).
+        .get_updates_request(faults.UpdatesRequest(connection_pool_size=2))
         .request(ReconnectingRequest(connection_pool_size=BOT_POOL_SIZE))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)

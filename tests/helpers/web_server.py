@@ -37,15 +37,17 @@ class _Handler(BaseHTTPRequestHandler):
         reply = owner.enter(self.path, self.headers.get("User-Agent", ""))
         try:
             time.sleep(reply.delay)
-            self.send_response(reply.status)
-            self.send_header("Content-Type", reply.content_type)
-            self.send_header("Content-Length", str(len(reply.body)))
-            if reply.location:
-                self.send_header("Location", reply.location)
-            self.end_headers()
-            self.wfile.write(reply.body)
         finally:
+            # Before the reply: once its last byte is out the client may start the next
+            # request, which this thread's bookkeeping would otherwise still count.
             owner.leave()
+        self.send_response(reply.status)
+        self.send_header("Content-Type", reply.content_type)
+        self.send_header("Content-Length", str(len(reply.body)))
+        if reply.location:
+            self.send_header("Location", reply.location)
+        self.end_headers()
+        self.wfile.write(reply.body)
 
     def log_message(self, format: str, *args: object) -> None:
         """Quiet: pytest shows stderr of failing tests, where request logs only add noise."""
