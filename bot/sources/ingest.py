@@ -192,15 +192,7 @@ async def ingest(
     report = IngestReport()
     urls = [str(p).strip() for p in paths if is_web_source(p)]
     roots = [Path(p) for p in paths if not is_web_source(p)]
-    files: list[Path] = []
-    for root in roots:
-        try:
-            found, problems = scan_knowledge([root])
-        except KnowledgeFileError as exc:
-            report.errors.append(exc)
-            continue
-        files += found
-        report.errors += problems
+    files = _scan_roots(roots, report)
     known = await store.article_hashes()
     fingerprint = ingest_fingerprint(pipeline, max_words)
     force = await store.get_meta(FINGERPRINT_KEY) != fingerprint
@@ -216,6 +208,20 @@ async def ingest(
     )
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _scan_roots(roots: Sequence[Path], report: IngestReport) -> list[Path]:
+    """The article files under each root; a root that cannot be read is one error, not the end."""
+    files: list[Path] = []
+    for root in roots:
+        try:
+            found, problems = scan_knowledge([root])
+        except KnowledgeFileError as exc:
+            report.errors.append(exc)
+            continue
+        files += found
+        report.errors += problems
+    return files
 
 
 def newest_mtime(folder: Path) -> float:

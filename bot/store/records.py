@@ -78,6 +78,21 @@ async def record_question(
         ),
     )
     question_id = int(cur.lastrowid or 0)
+    await _record_answer(store, question_id, passage_ids, shown, cited, chat_hash, follows)
+    await store.db.commit()
+    return question_id
+
+
+async def _record_answer(
+    store: Store,
+    question_id: int,
+    passage_ids: Sequence[int],
+    shown: int | None,
+    cited: Sequence[Citation],
+    chat_hash: str | None,
+    follows: str | None,
+) -> None:
+    """The answer's row, in the question's transaction (committed by the caller)."""
     articles = json.dumps(list(dict.fromkeys((c.source, c.title) for c in cited)))
     await store.db.execute(
         "INSERT INTO answers(question_id, passage_ids, shown, cited, chat_hash, follows)"
@@ -91,8 +106,6 @@ async def record_question(
             redact(well_formed(follows)).text if follows else None,
         ),
     )
-    await store.db.commit()
-    return question_id
 
 
 async def answer_of(store: Store, question_id: int) -> tuple[str, list[int]] | None:

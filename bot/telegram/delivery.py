@@ -102,25 +102,9 @@ async def deliver(
             if wait is None:
                 raise
             if time.time() + wait > deadline:
-                stats.given_up += 1
-                log.error(
-                    "Bỏ %s sau %d lần thử (quá hạn gửi): %r — đã bỏ %d từ khi khởi động",
-                    what,
-                    attempts,
-                    error,
-                    stats.given_up,
-                )
+                _give_up(stats, what, attempts, error)
                 return Delivered(Sent.GAVE_UP)
-            count = stats.failed(error)
-            # One outage fails many sends: the first few of a kind a line each, then every 100th.
-            if worth_a_line(count):
-                log.warning(
-                    "Gửi %s thất bại (%r), thử lại sau %.0f giây — lỗi loại này lần thứ %d",
-                    what,
-                    error,
-                    wait,
-                    count,
-                )
+            _note_failure(stats, what, wait, error)
             if not await pause(wait, stopping):
                 log.warning("Bot đang dừng: %s để lần khởi động sau", what)
                 return Delivered(Sent.POSTPONED)
@@ -128,6 +112,30 @@ async def deliver(
             continue
         stats.retried += attempts > 1
         return Delivered(Sent.DELIVERED, value)
+
+
+def _give_up(stats: DeliveryStats, what: str, attempts: int, error: Exception) -> None:
+    stats.given_up += 1
+    log.error(
+        "Bỏ %s sau %d lần thử (quá hạn gửi): %r — đã bỏ %d từ khi khởi động",
+        what,
+        attempts,
+        error,
+        stats.given_up,
+    )
+
+
+def _note_failure(stats: DeliveryStats, what: str, wait: float, error: Exception) -> None:
+    """One outage fails many sends: the first few of a kind a line each, then every 100th."""
+    count = stats.failed(error)
+    if worth_a_line(count):
+        log.warning(
+            "Gửi %s thất bại (%r), thử lại sau %.0f giây — lỗi loại này lần thứ %d",
+            what,
+            error,
+            wait,
+            count,
+        )
 
 
 class ReconnectingRequest(HTTPXRequest):
