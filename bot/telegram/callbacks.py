@@ -92,10 +92,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if pressed is None or not await _pressed_where_sent(query, core, pressed):
         await query.answer(texts.EXPIRED)
     elif pressed.kind == VOTE and pressed.value in (1, -1):
-        known = await set_vote(
-            core.store, pressed.ref, hash_user(query.from_user.id, core.salt), pressed.value
-        )
-        await query.answer(texts.VOTE_THANKS[pressed.value] if known else texts.EXPIRED)
+        await _vote(query, core, pressed)
     elif pressed.kind == MORE:
         await _show_page(update, core, pressed.ref, pressed.value)
     elif pressed.kind == UNANSWERED:
@@ -105,11 +102,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     elif pressed.kind == SUGGESTION:
         await _ask_suggestion(update, context, core, pressed)
     elif pressed.kind == NOTIFY and query.message is not None:
-        if await subscribe(core.store, pressed.ref, query.message.chat.id):
-            await query.answer(texts.SUBSCRIBED_SHORT)
-            await context.bot.send_message(query.message.chat.id, texts.SUBSCRIBED)
-        else:
-            await query.answer(texts.EXPIRED)
+        await _subscribe(query, context, core, pressed.ref)
     elif pressed.kind == EXAMPLE and 0 <= pressed.ref < len(EXAMPLES):
         await query.answer()
         await answer_question(update, context, EXAMPLES[pressed.ref])
@@ -117,6 +110,24 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         text, page, more = await sources_page(core, pressed.ref)
         await query.answer()
         await _edit(update, text, sources_keyboard(page, more))
+    else:
+        await query.answer(texts.EXPIRED)
+
+
+async def _vote(query: CallbackQuery, core: Core, pressed: Callback) -> None:
+    user = hash_user(query.from_user.id, core.salt)
+    known = await set_vote(core.store, pressed.ref, user, pressed.value)
+    await query.answer(texts.VOTE_THANKS[pressed.value] if known else texts.EXPIRED)
+
+
+async def _subscribe(
+    query: CallbackQuery, context: ContextTypes.DEFAULT_TYPE, core: Core, question_id: int
+) -> None:
+    """ "Báo cho tôi…": the chat id is kept with the question only from this press on."""
+    assert query.message is not None  # checked by the caller
+    if await subscribe(core.store, question_id, query.message.chat.id):
+        await query.answer(texts.SUBSCRIBED_SHORT)
+        await context.bot.send_message(query.message.chat.id, texts.SUBSCRIBED)
     else:
         await query.answer(texts.EXPIRED)
 
