@@ -30,7 +30,7 @@ def _metrics_table(rows: list[Metrics], style: Style) -> str:
 
 def _honesty_line(h: Honesty) -> str:
     off = f"{h.off_topic_answered}/{h.off_topic}" if h.off_topic else "—"
-    return f"{h.threshold:7.2f} {h.right:7.3f} {h.honest:11.3f} {off:>14}"
+    return f"{h.threshold:7.2f} {h.right:7.3f} {h.right_top3:12.3f} {h.honest:11.3f} {off:>14}"
 
 
 def honesty_table(judged: list[Judged], threshold: float, style: Style) -> str:
@@ -38,10 +38,11 @@ def honesty_table(judged: list[Judged], threshold: float, style: Style) -> str:
     now = honesty_at(judged, threshold)
     lines = [
         f"Trung thực, chia đôi kho — câu hỏi {style.value}",
-        f"BOT_MIN_CONFIDENCE={threshold:.2f}: đúng {now.right:.3f}, trung thực {now.honest:.3f}, "
+        f"BOT_MIN_CONFIDENCE={threshold:.2f}: đúng {now.right:.3f} (top 3: {now.right_top3:.3f}), "
+        f"trung thực {now.honest:.3f}, "
         f"câu ngoài chủ đề được trả lời {now.off_topic_answered}/{now.off_topic}; "
         f"câu có bài được trả lời {now.answered:.3f}",
-        f"{'ngưỡng':>7} {'đúng':>7} {'trung thực':>11} {'ngoài chủ đề':>14}",
+        f"{'ngưỡng':>7} {'đúng':>7} {'đúng (top 3)':>12} {'trung thực':>11} {'ngoài chủ đề':>14}",
     ]
     return "\n".join(lines + [_honesty_line(h) for h in sweep(judged)])
 

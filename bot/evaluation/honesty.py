@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -27,6 +28,7 @@ from bot.sources.parallel import terms_for_all
 from bot.store.database import CorpusText
 
 THRESHOLDS = tuple(round(0.05 * i, 2) for i in range(1, 20))
+TOP_ARTICLES = 3  # the issue's protocol: "answered with the gold in the top 3"
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,7 @@ class Judged:
     evidence: Evidence | None
     off_topic: bool = False
     passages: int = 0  # the size of the knowledge base it was asked against
+    gold_top3: bool = False  # the gold is among the first three articles, cited or "Xem thêm"
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,7 @@ class Honesty:
     answered: float = (
         0.0  # answered at all (gold cited or not), among questions whose gold is there
     )
+    right_top3: float = 0.0  # answered with the gold among the first three articles
 
 
 def half_of(doc_id: str) -> int:
@@ -96,11 +100,23 @@ class Corpus:
         return KnowledgeBase(None, self.pipeline, loaded, self.settings)
 
 
-def _ask(kb: KnowledgeBase, text: str) -> tuple[set[str], float, Evidence | None]:
-    """The cited documents, the confidence and its evidence, whatever the threshold."""
+class Asked(NamedTuple):
+    cited: set[str]  # documents of the cited passages
+    top3: set[str]  # the first three documents of the ranking, cited or behind "Xem thêm"
+    confidence: float
+    evidence: Evidence | None
+
+
+def _ask(kb: KnowledgeBase, text: str) -> Asked:
+    """What the bot cites and ranks first, its confidence and evidence, whatever the threshold."""
     question = prepare_question(text, kb.settings.max_question_chars)
-    answer = kb.answer_now(question, kb.settings.top_k, 0)
-    return {h.citation.source for h in answer.hits}, answer.confidence, answer.evidence
+    answer = kb.answer_now(question, kb.settings.top_k, TOP_ARTICLES * 4)
+    cited = [h.citation.source for h in answer.hits]
+    # The ids after the cited ones: the demoted sources first, then the ranking's next ones.
+    passages, citations = kb.loaded.text.passages, kb.loaded.text.citations
+    behind = [citations[passages[pid][0]].source for pid in answer.further if pid in passages]
+    first = list(dict.fromkeys(cited + behind))[:TOP_ARTICLES]
+    return Asked(set(cited), set(first), answer.confidence, answer.evidence)
 
 
 def judge_all(
@@ -115,12 +131,12 @@ def judge_all(
         present, size = {ds.doc_ids[a] for a in articles}, len(kb.loaded.index)
         for qid, text in ds.queries.items():
             gold = ds.qrels[qid]
-            cited, confidence, evidence = _ask(kb, prepare(text))
-            there, right = bool(gold & present), bool(gold & cited)
-            judged.append(Judged(there, right, confidence, evidence, passages=size))
+            got = _ask(kb, prepare(text))
+            there, right, top3 = bool(gold & present), bool(gold & got.cited), bool(gold & got.top3)
+            judged.append(Judged(there, right, got.confidence, got.evidence, False, size, top3))
         for text in off_topic:
-            _, confidence, evidence = _ask(kb, prepare(text))
-            judged.append(Judged(False, False, confidence, evidence, True, size))
+            got = _ask(kb, prepare(text))
+            judged.append(Judged(False, False, got.confidence, got.evidence, True, size))
     return judged
 
 
@@ -130,6 +146,7 @@ def honesty_at(judged: Sequence[Judged], threshold: float) -> Honesty:
     absent = [j for j in judged if not j.in_kb and not j.off_topic]
     off = [j for j in judged if j.off_topic]
     right = sum(j.gold_cited and j.confidence >= threshold for j in there)
+    right_top3 = sum(j.gold_top3 and j.confidence >= threshold for j in there)
     honest = sum(j.confidence < threshold for j in absent)
     return Honesty(
         threshold,
@@ -138,6 +155,7 @@ def honesty_at(judged: Sequence[Judged], threshold: float) -> Honesty:
         sum(j.confidence >= threshold for j in off),
         len(off),
         sum(j.confidence >= threshold for j in there) / max(len(there), 1),
+        right_top3 / max(len(there), 1),
     )
 
 

@@ -47,6 +47,14 @@ def test_known_numbers_at_the_default_threshold(judged: list) -> None:
     assert (at.off_topic_answered, at.off_topic) == (0, 6)
 
 
+def test_right_in_the_top_three_counts_at_least_what_is_cited(judged: list) -> None:
+    """The issue's protocol counts the gold among the first three articles, cited or behind
+    "Xem thêm"; the cited passages are one of those articles or more."""
+    assert all(j.gold_top3 for j in judged if j.gold_cited)
+    for row in sweep(judged):
+        assert row.right_top3 >= row.right
+
+
 def test_a_higher_threshold_never_answers_more(judged: list) -> None:
     rows = sweep(judged)
     assert all(a.right >= b.right and a.honest <= b.honest for a, b in itertools.pairwise(rows))
@@ -69,7 +77,7 @@ def test_eval_honesty_prints_the_table_and_draws_the_curve(
     args = ["eval", str(TINY), "--honesty", "--off-topic", str(OFF_TOPIC), "--plot", str(plot)]
     assert main(args) == 0
     out = capsys.readouterr().out
-    assert "BOT_MIN_CONFIDENCE=0.41: đúng 1.000, trung thực 0.833" in out
+    assert "BOT_MIN_CONFIDENCE=0.41: đúng 1.000 (top 3: 1.000), trung thực 0.833" in out
     assert "câu ngoài chủ đề được trả lời 0/6" in out
     assert "   0.95 " in out  # the table over thresholds
     assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
