@@ -8,7 +8,6 @@ into the confidence that `BOT_MIN_CONFIDENCE` compares against.
 from __future__ import annotations
 
 import math
-from collections import Counter
 from collections.abc import Sequence
 from typing import NamedTuple
 
@@ -29,18 +28,12 @@ class Evidence(NamedTuple):
     term_cover: float  # rarity-weighted share of all the question's terms in the passage
     margin: float  # how far the top score is ahead of the next article's
     agreement: float  # share of the cited passages that come from the top article
-    spread: float  # how far the top score stands out of the best SPREAD_PASSAGES passages'
-    score_share: float  # the top passage's own BM25 score against the most the question can score
 
 
-NO_EVIDENCE = Evidence(0.0, 0.0, 0.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0)
-# The dev sets' average margin, agreement, spread and score share: what a question gets when
-# there is no competing article (or, for the last two, no positive score to read).
-NEUTRAL_MARGIN, NEUTRAL_AGREEMENT, NEUTRAL_SPREAD, NEUTRAL_SHARE = 0.24, 0.48, 0.35, 0.28
+NO_EVIDENCE = Evidence(0.0, 0.0, 0.0, 1.0, 1.0, 0.0, 0.0, 0.0)
+# The dev sets' average margin and agreement: what a question with no competing article gets.
+NEUTRAL_MARGIN, NEUTRAL_AGREEMENT = 0.24, 0.48
 PRIOR_PASSAGES = 1000
-# Near-duplicate answers crowd the top when the exact one is missing: the top score then hardly
-# stands out of the next ones. Twenty passages read the crowd better than five or ten (dev sets).
-SPREAD_PASSAGES = 20
 
 
 class OffTopicGate(NamedTuple):
@@ -91,60 +84,35 @@ def term_kinds(terms: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
 class TermTable:
     """The question's terms against the passages in play: rarity, known anywhere, in which passage.
 
-    Built once per question from the postings (one vectorised lookup per term, which also gives
-    each passage's own BM25 score), so the evidence for the answer and for each further source
-    costs a few array sums.
+    Built once per question from the postings (one vectorised lookup per term), so the evidence
+    for the answer and for each further source costs a few array sums.
     """
 
     def __init__(self, index: BM25Index, terms: Sequence[str], docs: Sequence[int]):
         unique = list(dict.fromkeys(terms))
+        offsets = index.postings.offsets
+        ids = [index.term_ids.get(t) for t in unique]
         df = np.array([index.doc_freq(t) for t in unique], dtype=np.float64)
         # A small knowledge base is read as a sample of a larger one: in 8 passages every word
         # of the one article is "common", which would make a single unknown word outweigh them.
-        self.passages = len(index)
-        n_docs = max(self.passages, PRIOR_PASSAGES)
+        n_docs = max(len(index), PRIOR_PASSAGES)
         self.rarity = np.log1p((n_docs - df + 0.5) / (df + 0.5))
         self.unknown = df == 0
         self.unigram, self.bigram = term_kinds(unique)
-        repeats = Counter(terms)
-        self.ceiling = _ceiling(index, unique, repeats)
         self.column = {doc: c for c, doc in enumerate(dict.fromkeys(docs))}
-        self.present, self.scores = _lookup(index, unique, repeats, list(self.column))
-
-    def own_score(self, doc: int) -> float:
-        """`doc`'s BM25 score for the question (a passage in `docs`), from the same lookups."""
-        return float(self.scores[self.column[doc]])
+        targets = np.array(list(self.column), dtype=np.intp)
+        self.present = np.zeros((len(unique), len(targets)), dtype=bool)
+        for row, tid in enumerate(ids):
+            if tid is not None and len(targets):
+                posting = index.doc_ids[offsets[tid] : offsets[tid + 1]]
+                at = np.minimum(np.searchsorted(posting, targets), len(posting) - 1)
+                self.present[row] = posting[at] == targets
 
     def share(self, mask: np.ndarray, hit: np.ndarray, weighted: bool = True) -> float:
         """The (rarity-weighted) share of the `mask` terms for which `hit` holds."""
         weights = self.rarity[mask] if weighted else mask[mask].astype(np.float64)
         total = float(weights.sum())
         return float(weights[hit[mask]].sum()) / total if total else 0.0
-
-
-def _ceiling(index: BM25Index, unique: Sequence[str], repeats: Counter[str]) -> float:
-    """The most a passage could score: every term (repeats too), each at BM25's saturation."""
-    return math.fsum(index.idf_of(t) * repeats[t] for t in unique) * (index.params.k1 + 1)
-
-
-def _lookup(
-    index: BM25Index, unique: Sequence[str], repeats: Counter[str], docs: Sequence[int]
-) -> tuple[np.ndarray, np.ndarray]:
-    """Which terms each of `docs` holds, and the docs' BM25 scores: one search per term."""
-    targets = np.array(docs, dtype=np.intp)
-    where = np.zeros((len(unique), len(targets)), dtype=np.intp)  # postings' positions
-    present = np.zeros(where.shape, dtype=bool)
-    offsets = index.postings.offsets
-    for row, term in enumerate(unique):
-        tid = index.term_ids.get(term)
-        if tid is not None and len(targets):
-            posting = index.doc_ids[offsets[tid] : offsets[tid + 1]]
-            at = np.minimum(np.searchsorted(posting, targets), len(posting) - 1)
-            present[row] = posting[at] == targets
-            where[row] = at + offsets[tid]
-    counts = np.array([repeats[t] for t in unique], dtype=np.float64)
-    weights = np.where(present, index.weights[where], 0.0) if where.size else where
-    return present, counts @ weights
 
 
 class Ranked(NamedTuple):
@@ -154,7 +122,6 @@ class Ranked(NamedTuple):
     top_score: float
     next_article_score: float | None  # best score of another article; None when none matched
     same_article_share: float
-    best_scores: Sequence[float] = ()  # the best SPREAD_PASSAGES scores of any passage
 
 
 def gather(table: TermTable, ranked: Ranked, coverage: float) -> Evidence:
@@ -171,30 +138,7 @@ def gather(table: TermTable, ranked: Ranked, coverage: float) -> Evidence:
         # unknown words is not "covered" by the one common word it shares with a passage.
         term_cover=table.share(everything, inside),
         **_competition(ranked),
-        **_standing(table, ranked),
     )
-
-
-def spread(top: float, best: Sequence[float]) -> float:
-    """How far `top` is ahead of the mean of the best scores, as a share of it; a passage the
-    question does not match counts as 0, so in a small knowledge base a lone match stands out."""
-    if top <= 0:
-        return 0.0
-    mean = math.fsum(sorted(best, reverse=True)[:SPREAD_PASSAGES]) / SPREAD_PASSAGES
-    return max(0.0, (top - mean) / top)
-
-
-def _standing(table: TermTable, ranked: Ranked) -> dict[str, float]:
-    """Spread and score share; they take their dev sets' average alone in the race, and below
-    the rarity prior: in a few articles any match stands out of the empty places behind it, and
-    BM25's idf (floored for a word in half the passages) lets unknown words swamp the ceiling."""
-    alone = ranked.next_article_score is None or ranked.top_score <= 0 or table.ceiling <= 0
-    if alone or table.passages < PRIOR_PASSAGES:
-        return {"spread": NEUTRAL_SPREAD, "score_share": NEUTRAL_SHARE}
-    return {
-        "spread": spread(ranked.top_score, ranked.best_scores),
-        "score_share": min(max(table.own_score(ranked.top_doc) / table.ceiling, 0.0), 1.0),
-    }
 
 
 def _competition(ranked: Ranked) -> dict[str, float]:
@@ -211,5 +155,5 @@ def _competition(ranked: Ranked) -> dict[str, float]:
 # citizens' consultation questions), split-half, with and without diacritics, plus the off-topic
 # list in tests/data: see the README's Quality section for the figures it gives.
 CONFIDENCE_MODEL = Model(
-    weights=(1.916, -0.206, 0.408, -1.567, -0.87, 0.678, 1.701, 1.834, 2.65, 1.325), bias=-4.293
+    weights=(1.975, -0.209, 0.946, -1.532, -0.728, 1.162, 3.032, 1.864), bias=-3.733
 )

@@ -144,7 +144,6 @@ class BM25Index:
         self.postings = postings
         self.term_ids = {term: i for i, term in enumerate(postings.vocabulary)}
         self.doc_ids = postings.doc_ids.astype(np.intp, copy=False)  # no conversion per query
-        self.idf = np.zeros(0)  # per term id, as the weights use it
         self.weights = self._weights()
 
     def __len__(self) -> int:
@@ -162,7 +161,7 @@ class BM25Index:
         if n_docs == 0:
             return np.zeros(0)
         doc_freqs = np.diff(p.offsets)
-        idf = self.idf = okapi_idf(doc_freqs.astype(np.float64), n_docs, eps)
+        idf = okapi_idf(doc_freqs.astype(np.float64), n_docs, eps)
         # Same float operations as BM25Okapi, with the length norm computed once per document.
         doc_norm = k1 * (1 - b + b * p.doc_lengths / (p.doc_lengths.sum() / n_docs))
         weights = np.empty(len(p.doc_ids))
@@ -177,15 +176,6 @@ class BM25Index:
             tf /= denominator
             np.multiply(np.repeat(idf[first:last], doc_freqs[first:last]), tf, out=weights[lo:hi])
         return weights
-
-    def idf_of(self, term: str) -> float:
-        """The idf `term` scores with; one the index does not know gets that of a term in no
-        document (what it would score if one passage held it)."""
-        tid = self.term_ids.get(term)
-        if tid is None:
-            n = len(self)
-            return math.log((n + 0.5) / 0.5)
-        return float(self.idf[tid])
 
     def doc_freq(self, term: str) -> int:
         """How many documents hold `term` (0 for a term the index does not know)."""
