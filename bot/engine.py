@@ -379,11 +379,22 @@ def _ranked(
     if not found:
         return None
     top_article = loaded.article_ids[found[0].doc]
-    others = candidates.scores[loaded.article_ids[candidates.docs] != top_article]
-    runner_up = float(others.max()) if len(others) else None
+    runner_up = _runner_up(loaded, candidates, found, top_article)
     passages = loaded.text.passages
     same = sum(passages[pid][0] == top_article for pid, _ in chosen if pid in passages)
     return Ranked(found[0].doc, found[0].score, runner_up, same / max(len(chosen), 1))
+
+
+def _runner_up(
+    loaded: LoadedIndex, candidates: Candidates, found: list[ScoredDoc], top_article: int
+) -> float | None:
+    """The best score of a passage of another article. `found` holds the best scores (in
+    whatever order steering left them), so any other article in it has the best one there."""
+    among = [score for doc, score in found if loaded.article_ids[doc] != top_article]
+    if among:
+        return max(among)
+    others = candidates.scores[loaded.article_ids[candidates.docs] != top_article]
+    return float(others.max()) if len(others) else None
 
 
 def _capped(loaded: LoadedIndex, found: list[ScoredDoc], top_k: int) -> list[tuple[int, float]]:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from bot.core.index import BM25Index, Candidates, Postings, ScoredDoc
+from bot.core.index import BM25Index, Candidates, Postings, ScoredDoc, top_positions
 
 ARTICLE_CANDIDATES = 50  # the best passages whose articles get their whole-article score
 
@@ -88,10 +88,7 @@ class ArticleRanker:
             return found
         # Only articles of the best passages can reach the top (on both dev sets the top 50
         # already give identical rankings): a lookup per term instead of a pass over its postings.
-        best = found.docs
-        if len(best) > ARTICLE_CANDIDATES:
-            top = np.argpartition(-found.scores, ARTICLE_CANDIDATES - 1)[:ARTICLE_CANDIDATES]
-            best = best[top]
+        best = found.docs[top_positions(found.scores, ARTICLE_CANDIDATES)]
         wanted = np.unique(self.article_of[best])
         whole = np.zeros(len(self.articles))
         whole[wanted] = self.articles.scores_of(terms, wanted)

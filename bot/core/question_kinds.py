@@ -163,7 +163,10 @@ class KindReader:
                 )
         kinds = tuple(dict.fromkeys(p.kind for _, _, p in kept))
         rest = " ".join(t for i, t in enumerate(tokens) if i not in dropped)
-        return Reading(kinds, rest if WORD_RE.search(rest) else question)
+        if not WORD_RE.search(rest):
+            return Reading(kinds, question)
+        self.pipeline.remember_normal(rest)  # normalised tokens, joined: the search reads them
+        return Reading(kinds, rest)
 
     def _cues(self, text: str, accented: bool) -> list[tuple[int, int, Phrase]]:
         """The cue phrases found, in reading order; the longest contiguous one wins where

@@ -18,6 +18,7 @@ WORD_RE = re.compile(r"\w+", re.UNICODE)
 ACCENTED_PREFIX = "~"
 WORD_PREFIX = "="
 SKIP_PREFIX = "+"
+NORMAL_CACHE = 512  # normalised texts kept (questions are read twice, passages never)
 
 
 class Syllable(NamedTuple):
@@ -173,7 +174,7 @@ class TextPipeline:
         # A question is read twice (terms, then the answer's word matching): parse it once.
         self._words_of = lru_cache(maxsize=256)(self._split_words)
         # The question kinds and the syllables both read the normalised question: once is enough.
-        self._normalized = lru_cache(maxsize=256)(self._normalize)
+        self._normal: dict[str, str] = {}
 
     def _fingerprint(self, table: dict[str, str]) -> str:
         """Changes whenever the terms this pipeline emits could change; stored with the index."""
@@ -201,7 +202,18 @@ class TextPipeline:
 
     def normalize(self, text: str) -> str:
         """NFC plus underthesea's tone placement (hoà → hòa); keeps case and punctuation."""
-        return self._normalized(text)
+        done = self._normal.get(text)
+        if done is None:
+            done = self._normalize(text)
+            self.remember_normal(text, done)
+        return done
+
+    def remember_normal(self, text: str, normal: str | None = None) -> None:
+        """Note that `text` normalises to `normal` (itself by default): words already normalised
+        and joined again (the question without its question words) need no second pass."""
+        if len(self._normal) >= NORMAL_CACHE:
+            self._normal.clear()  # a few hundred recent questions: no order to keep, thread-safe
+        self._normal[text] = text if normal is None else normal
 
     def typed_diacritics(self, text: str) -> bool:
         """`typed_diacritics`, with shorthand forms ("đc", "sđt") not counting as accents typed."""

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from rank_bm25 import BM25Okapi
 
-from bot.core.index import BM25Index, BM25Params, Postings
+from bot.core.index import BM25Index, BM25Params, Candidates, Postings
 from bot.core.text import TextPipeline
 from bot.sources.files import load_article
 from tests.helpers.files import DATA_DIR, SEED_KNOWLEDGE, SEED_NAME
@@ -134,6 +134,18 @@ def test_search_returns_the_argsort_order(docs: list[list[str]], queries: list[l
 def test_search_ties_go_to_the_earlier_document() -> None:
     index = BM25Index.from_token_lists([["x", "a"], ["y"], ["x", "a"], ["x", "a"]])
     assert [s.doc for s in index.search(["x"], 3)] == [0, 2, 3]
+
+
+@pytest.mark.parametrize("levels", [7, 1000, 10**9])  # many ties, a few, almost none
+def test_best_of_many_candidates_is_the_full_sort_ties_by_document(levels: int) -> None:
+    rng = np.random.default_rng(levels)
+    docs = np.sort(rng.choice(200_000, size=80_000, replace=False))
+    scores = rng.integers(1, levels, size=len(docs)) / 7.0
+    reference = np.lexsort((docs, -scores))
+    for k in (1, 3, 20, 50, 500):
+        found = Candidates(docs, scores).best(k)
+        assert [d.doc for d in found] == docs[reference[:k]].tolist()
+        assert [d.score for d in found] == scores[reference[:k]].tolist()
 
 
 def test_search_only_returns_documents_sharing_a_term(docs: list[list[str]]) -> None:
