@@ -24,7 +24,14 @@ from bot.core.answer import (
     question_problem,
 )
 from bot.core.articles import ArticleRanker, article_postings
-from bot.core.confidence import CONFIDENCE_MODEL, Evidence, Ranked, TermTable, gather
+from bot.core.confidence import (
+    CONFIDENCE_MODEL,
+    SPREAD_PASSAGES,
+    Evidence,
+    Ranked,
+    TermTable,
+    gather,
+)
 from bot.core.followup import Context, FollowUp, follow_up, is_short, refers_back, use_context
 from bot.core.index import BM25Index, BM25Params, Candidates, Postings, ScoredDoc
 from bot.core.models import Hit
@@ -184,7 +191,7 @@ class KnowledgeBase:
         """Best passages (at most two an article), then `further` more ids from any article."""
         terms = self.pipeline.terms(question)
         candidates = loaded.ranker.candidates(terms)
-        k = top_k * 4 + 8 + further
+        k = max(top_k * 4 + 8, SPREAD_PASSAGES) + further  # the confidence reads the best 20
         while True:
             found = self._steered(loaded, candidates.best(k), asked, terms)
             chosen = _capped(loaded, found, top_k)
@@ -305,7 +312,8 @@ class KnowledgeBase:
         share = chosen.count(article) / len(chosen)
         # The best score cited, not the first: the kind of question may have put a lower one first.
         best = max(score for _, score in ranking.chosen)
-        behind = Ranked(ranking.docs[hit.passage_id], hit.score, best, share)
+        scores = ranking.ranked.best_scores if ranking.ranked else ()
+        behind = Ranked(ranking.docs[hit.passage_id], hit.score, best, share, scores)
         return self.model.confidence(gather(table, behind, coverage), len(loaded.index))
 
     def answer_in_context(
@@ -375,14 +383,16 @@ def _ranked(
     found: list[ScoredDoc],
     chosen: list[tuple[int, float]],
 ) -> Ranked | None:
-    """The top passage, the best score of another article, and how much of `chosen` agrees."""
+    """The top passage, the best score of another article, how much of `chosen` agrees, and
+    the best scores around it."""
     if not found:
         return None
     top_article = loaded.article_ids[found[0].doc]
     runner_up = _runner_up(loaded, candidates, found, top_article)
     passages = loaded.text.passages
     same = sum(passages[pid][0] == top_article for pid, _ in chosen if pid in passages)
-    return Ranked(found[0].doc, found[0].score, runner_up, same / max(len(chosen), 1))
+    best = [score for _, score in found]  # steering may have moved a few: spread sorts them
+    return Ranked(found[0].doc, found[0].score, runner_up, same / max(len(chosen), 1), best)
 
 
 def _runner_up(

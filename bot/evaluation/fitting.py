@@ -7,6 +7,7 @@ decide the model and no field gets an extreme weight.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 
 import numpy as np
@@ -49,13 +50,6 @@ def _evidence(j: Judged) -> Evidence:
 def rejudge(judged: Sequence[Judged], model: Model) -> list[Judged]:
     """The same judgements with confidences from another model (for threshold tables)."""
     return [
-        Judged(
-            j.in_kb,
-            j.gold_cited,
-            model.confidence(_evidence(j), j.passages),
-            j.evidence,
-            j.off_topic,
-            j.passages,
-        )
+        dataclasses.replace(j, confidence=model.confidence(_evidence(j), j.passages))
         for j in judged
     ]

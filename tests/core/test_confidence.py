@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
-from bot.core.confidence import CONFIDENCE_MODEL, Evidence, OffTopicGate
+from bot.core.confidence import (
+    CONFIDENCE_MODEL,
+    NEUTRAL_SPREAD,
+    PRIOR_PASSAGES,
+    SPREAD_PASSAGES,
+    Evidence,
+    OffTopicGate,
+    Ranked,
+    TermTable,
+    gather,
+    spread,
+)
+from bot.core.index import BM25Index
 
 # A question whose words and pairs the top passage holds, against another article close behind.
-ON_TOPIC = Evidence(0.9, 0.8, 0.6, 0.0, 0.1, 0.6, 0.5, 0.7)
+ON_TOPIC = Evidence(0.9, 0.8, 0.6, 0.0, 0.1, 0.6, 0.5, 0.7, 0.4)
 # Most word pairs occur nowhere in the knowledge base and the top passage shares one common word,
 # far ahead of the rest ("bánh flan" against law articles): a strong margin means nothing here.
-OFF_TOPIC = Evidence(0.5, 0.6, 0.1, 0.0, 0.8, 0.2, 0.9, 0.7)
+OFF_TOPIC = Evidence(0.5, 0.6, 0.1, 0.0, 0.8, 0.2, 0.9, 0.7, 0.5)
 
 
 BIG, SMALL = 20_000, 40  # passages: a city's whole site, and its first few articles
@@ -36,3 +48,38 @@ def test_unknown_pairs_alone_do_not_close_a_question_the_passage_covers() -> Non
     ungated = CONFIDENCE_MODEL._replace(gate=None)
     assert not OffTopicGate().closes(covered, BIG)
     assert CONFIDENCE_MODEL.confidence(covered, BIG) == ungated.confidence(covered, BIG)
+
+
+def test_a_top_score_in_a_crowd_of_near_equals_is_less_sure() -> None:
+    # Near-duplicate answers: the exact one missing, a sibling tops a crowd of close scores.
+    crowd = spread(10.0, [10.0, 9.8, 9.7] + [9.5] * 30)
+    alone = spread(10.0, [10.0, 4.0, 3.0] + [2.0] * 30)
+    assert 0.0 <= crowd < 0.1 < alone < 1.0
+    assert CONFIDENCE_MODEL.confidence(ON_TOPIC._replace(spread=crowd), BIG) < (
+        CONFIDENCE_MODEL.confidence(ON_TOPIC._replace(spread=alone), BIG)
+    )
+
+
+def test_passages_the_question_does_not_match_count_as_zero_in_the_spread() -> None:
+    # In a small knowledge base a lone match stands out; nothing matched says nothing.
+    assert spread(8.0, [8.0]) == (8.0 - 8.0 / SPREAD_PASSAGES) / 8.0
+    assert spread(0.0, []) == 0.0
+
+
+def test_the_spread_reads_the_best_scores_the_ranking_gave() -> None:
+    index = BM25Index.from_token_lists([["a", "b", "c"], ["a", "d"], *[["e"]] * PRIOR_PASSAGES])
+    evidence = gather(TermTable(index, ["a", "b"], [0]), Ranked(0, 4.0, 2.0, 1.0, [4.0, 2.0]), 1.0)
+    assert evidence.spread == spread(4.0, [4.0, 2.0]) == (4.0 - 6.0 / SPREAD_PASSAGES) / 4.0
+
+
+def test_below_the_rarity_prior_the_spread_says_nothing() -> None:
+    index = BM25Index.from_token_lists([["a", "b", "c"], ["a", "d"], ["e", "f"], ["g"]])
+    evidence = gather(TermTable(index, ["a", "b"], [0]), Ranked(0, 2.0, 1.0, 1.0, [2.0]), 1.0)
+    assert evidence.spread == NEUTRAL_SPREAD
+
+
+def test_alone_in_the_race_the_spread_says_nothing() -> None:
+    index = BM25Index.from_token_lists([["a", "b", "c"], ["a", "d"], *[["e"]] * PRIOR_PASSAGES])
+    table = TermTable(index, ["a", "b"], [0])
+    alone = gather(table, Ranked(0, 2.0, None, 1.0, [2.0]), 1.0)
+    assert alone.spread == NEUTRAL_SPREAD
