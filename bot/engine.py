@@ -10,8 +10,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-from dataclasses import dataclass
-from typing import NamedTuple
 
 import numpy as np
 
@@ -23,71 +21,33 @@ from bot.core.answer import (
     prepare_question,
     question_problem,
 )
-from bot.core.articles import ArticleRanker, article_postings
-from bot.core.confidence import (
-    CONFIDENCE_MODEL,
-    SPREAD_PASSAGES,
-    Evidence,
-    Ranked,
-    TermTable,
-    gather,
-)
+from bot.core.articles import article_postings
+from bot.core.confidence import CONFIDENCE_MODEL, Evidence, TermTable, gather
 from bot.core.followup import Context, FollowUp, follow_up, is_short, refers_back, use_context
-from bot.core.index import BM25Index, BM25Params, Candidates, Postings, ScoredDoc
+from bot.core.index import BM25Index, BM25Params, Postings
 from bot.core.models import Hit
-from bot.core.question_kinds import (
-    KindReader,
-    QuestionKind,
-    Steering,
-    content_words,
-    near_ties_first,
-    ranking_kinds,
-    same_words,
+from bot.core.question_kinds import KindReader, Steering
+from bot.core.ranking import (
+    ARTICLE_ARRAYS,
+    Arrays,
+    LoadedIndex,
+    PassageRanking,
+    hits_of,
+    loaded_index,
 )
 from bot.core.spelling import corrections
+from bot.core.support import Support, supporting
 from bot.core.text import TextPipeline
 from bot.settings import Settings
-from bot.store.database import CorpusText, IndexedPassage, Store
+from bot.store.database import IndexedPassage, Store
 
 log = logging.getLogger(__name__)
-MAX_PER_ARTICLE = 2
-Arrays = dict[str, np.ndarray]
 SNAPSHOT_FORMAT = "s3"  # bump when the snapshot's arrays change: old snapshots are rebuilt
-# The per-article postings ride in the snapshot: merging them costs ~2 s at 100k passages.
-ARTICLE_ARRAYS = ("offsets", "doc_ids", "term_freqs", "doc_lengths")
 
 
 def bm25_params(settings: Settings) -> BM25Params:
     """The BM25Okapi parameters the settings ask for."""
     return BM25Params(settings.bm25_k1, settings.bm25_b, settings.bm25_epsilon)
-
-
-@dataclass(frozen=True)
-class LoadedIndex:
-    """One consistent corpus version: the BM25 index, its documents' ids, and their passages.
-
-    Answers read passages from here, not from SQLite, so an ingest running beside the bot
-    can never pull a passage out from under the index that ranked it.
-    """
-
-    index: BM25Index
-    passage_ids: np.ndarray
-    article_ids: np.ndarray
-    text: CorpusText
-    version: str
-    ranker: ArticleRanker  # the passages' scores with their articles' added: what ranks
-
-
-def loaded_index(
-    index: BM25Index, ids: Arrays, text: CorpusText, version: str, settings: Settings
-) -> LoadedIndex:
-    """A LoadedIndex whose ranker blends in whole articles as the settings ask."""
-    stored = None
-    if "article_offsets" in ids:
-        arrays = (ids[f"article_{name}"] for name in ARTICLE_ARRAYS)
-        stored = Postings(index.postings.vocabulary, *arrays)
-    ranker = ArticleRanker(index, ids["article_ids"], settings.article_weight, stored)
-    return LoadedIndex(index, ids["passage_ids"], ids["article_ids"], text, version, ranker)
 
 
 def _build_postings(rows: list[IndexedPassage], title_weight: int) -> tuple[Postings, Arrays]:
@@ -123,18 +83,8 @@ async def load_index(store: Store, pipeline: TextPipeline, settings: Settings) -
     version = await store.corpus_version()
     key = f"{SNAPSHOT_FORMAT}:v{version}:{pipeline.fingerprint}:tw{settings.title_weight}"
     (index, ids), text = await asyncio.gather(_index_for(store, key, settings), store.corpus_text())
-    return await asyncio.to_thread(loaded_index, index, ids, text, version, settings)
-
-
-class Ranking(NamedTuple):
-    """Passages for the answer, the ids after them that 'Xem thêm' pages through, and what the
-    confidence needs from the ranking."""
-
-    chosen: list[tuple[int, float]]
-    further: list[int]
-    terms: list[str]
-    ranked: Ranked | None  # None when nothing shares a term with the question
-    docs: dict[int, int]  # passage id → document number, for the chosen passages
+    weight = settings.article_weight
+    return await asyncio.to_thread(loaded_index, index, ids, text, version, weight)
 
 
 class KnowledgeBase:
@@ -180,54 +130,6 @@ class KnowledgeBase:
         log.info("Chỉ mục mới: %d đoạn, phiên bản %s", len(loaded.index), loaded.version)
         return True
 
-    def _rank(
-        self,
-        loaded: LoadedIndex,
-        question: str,
-        top_k: int,
-        further: int,
-        asked: tuple[QuestionKind, ...] = (),
-    ) -> Ranking:
-        """Best passages (at most two an article), then `further` more ids from any article."""
-        terms = self.pipeline.terms(question)
-        candidates = loaded.ranker.candidates(terms)
-        k = max(top_k * 4 + 8, SPREAD_PASSAGES) + further  # the confidence reads the best 20
-        while True:
-            found = self._steered(loaded, candidates.best(k), asked, terms)
-            chosen = _capped(loaded, found, top_k)
-            if len(chosen) == top_k or len(found) < k:
-                break
-            k *= 4  # one long article filled the window; look further for other articles
-        shown = {pid for pid, _ in chosen}
-        ids = (int(loaded.passage_ids[doc]) for doc, _ in found)
-        further_ids = [pid for pid in ids if pid not in shown][:further]
-        docs = {int(loaded.passage_ids[doc]): doc for doc, _ in found}
-        ranked = _ranked(loaded, candidates, found, chosen)
-        return Ranking(chosen, further_ids, terms, ranked, {pid: docs[pid] for pid, _ in chosen})
-
-    def _steered(
-        self,
-        loaded: LoadedIndex,
-        found: list[ScoredDoc],
-        asked: tuple[QuestionKind, ...],
-        terms: list[str],
-    ) -> list[ScoredDoc]:
-        """Among close passages, the ones that give the kind of answer asked for first."""
-        reader, kinds = self.kinds, ranking_kinds(asked)
-        if reader is None or not kinds or len(found) < 2:
-            return found
-        window = [d.doc for d in found[: self.steering.window]]
-        short, stop = self.steering.short_question, self.pipeline.folded_stopwords
-        held = content_words(loaded.index, terms, window, short, stop)
-        passages = loaded.text.passages
-
-        def fit(doc: int) -> tuple[int, int]:
-            entry = passages.get(int(loaded.passage_ids[doc]))
-            return reader.fit(kinds, entry[1]) if entry else (0, 0)
-
-        same = same_words(held, loaded.article_ids)
-        return near_ties_first(found, fit, same, self.steering)
-
     def _read_kinds(self, question: Question) -> Question:
         """The question with what it asks for (a place, a duration…) read, unless ignored."""
         if self.kinds is None:
@@ -236,7 +138,7 @@ class KnowledgeBase:
 
     def hits(self, ranked: list[tuple[int, float]]) -> list[Hit]:
         """Hits for ranked passage ids still in the serving corpus (the paging buttons' path)."""
-        return _hits(self.loaded, ranked)
+        return hits_of(self.loaded, ranked)
 
     def answer_now(self, question: Question, top_k: int, further: int) -> Answer:
         """Rank and compose in the calling thread, on one corpus version throughout."""
@@ -244,8 +146,10 @@ class KnowledgeBase:
         question = self._read_slips(loaded, question)
         question = self._read_kinds(question)
         asked = question.asked.kinds if question.asked else ()
-        ranking = self._rank(loaded, question.searched, top_k, further, asked)
-        hits = _hits(loaded, ranking.chosen)
+        ranking = PassageRanking(self.pipeline, self.kinds, self.steering).rank(
+            loaded, question.searched, top_k, further, asked
+        )
+        hits = hits_of(loaded, ranking.chosen)
 
         table = TermTable(loaded.index, ranking.terms, list(ranking.docs.values()))
 
@@ -258,7 +162,8 @@ class KnowledgeBase:
         answer = compose(
             self.pipeline, question, hits, judge, self.settings.min_confidence, self.kinds
         )
-        shown, demoted = self._supporting(loaded, ranking, table, question, answer)
+        support = Support(loaded, ranking, table, self.model, self.settings.min_confidence)
+        shown, demoted = supporting(support, Matcher(self.pipeline, question.searched), answer)
         further_ids = tuple(dict.fromkeys([*demoted, *ranking.further]))[
             : max(further, len(demoted))
         ]
@@ -272,49 +177,6 @@ class KnowledgeBase:
     def _reads_itself(self, word: str) -> bool:
         """Shorthand and abbreviations: words the text pipeline spells out itself."""
         return self.pipeline.spell_out(word) is not None or self.pipeline.expand(word) is not None
-
-    def _supporting(
-        self,
-        loaded: LoadedIndex,
-        ranking: Ranking,
-        table: TermTable,
-        question: Question,
-        answer: Answer,
-    ) -> tuple[tuple[Hit, ...], list[int]]:
-        """The cited hits: the first, its article's, and others that would answer on their own.
-
-        A source that does not support the answer by itself goes behind "Xem thêm" instead.
-        """
-        if not answer.answered or len(answer.hits) < 2:
-            return answer.hits, []
-        first = loaded.text.passages[answer.hits[0].passage_id][0]
-        matcher = Matcher(self.pipeline, question.searched)
-        kept, demoted = [answer.hits[0]], []
-        for hit in answer.hits[1:]:
-            same = loaded.text.passages[hit.passage_id][0] == first
-            if (
-                same
-                or self._own_confidence(loaded, ranking, table, matcher, hit)
-                >= self.settings.min_confidence
-            ):
-                kept.append(dataclasses.replace(hit, rank=len(kept) + 1))
-            else:
-                demoted.append(hit.passage_id)
-        return tuple(kept), demoted
-
-    def _own_confidence(
-        self, loaded: LoadedIndex, ranking: Ranking, table: TermTable, matcher: Matcher, hit: Hit
-    ) -> float:
-        """This passage's confidence as it ranks: behind the answer's article (no margin)."""
-        coverage = matcher.coverage(f"{hit.citation.title} {hit.text}")
-        article = loaded.text.passages[hit.passage_id][0]
-        chosen = [loaded.text.passages[pid][0] for pid, _ in ranking.chosen]
-        share = chosen.count(article) / len(chosen)
-        # The best score cited, not the first: the kind of question may have put a lower one first.
-        best = max(score for _, score in ranking.chosen)
-        scores = ranking.ranked.best_scores if ranking.ranked else ()
-        behind = Ranked(ranking.docs[hit.passage_id], hit.score, best, share, scores)
-        return self.model.confidence(gather(table, behind, coverage), len(loaded.index))
 
     def answer_in_context(
         self, question: Question, context: Context | None, top_k: int, further: int
@@ -375,54 +237,3 @@ class KnowledgeBase:
         return await asyncio.to_thread(
             self.answer_in_context, question, context, top_k or self.settings.top_k, further
         )
-
-
-def _ranked(
-    loaded: LoadedIndex,
-    candidates: Candidates,
-    found: list[ScoredDoc],
-    chosen: list[tuple[int, float]],
-) -> Ranked | None:
-    """The top passage, the best score of another article, how much of `chosen` agrees, and
-    the best scores around it."""
-    if not found:
-        return None
-    top_article = loaded.article_ids[found[0].doc]
-    runner_up = _runner_up(loaded, candidates, found, top_article)
-    passages = loaded.text.passages
-    same = sum(passages[pid][0] == top_article for pid, _ in chosen if pid in passages)
-    best = [score for _, score in found]  # steering may have moved a few: spread sorts them
-    return Ranked(found[0].doc, found[0].score, runner_up, same / max(len(chosen), 1), best)
-
-
-def _runner_up(
-    loaded: LoadedIndex, candidates: Candidates, found: list[ScoredDoc], top_article: int
-) -> float | None:
-    """The best score of a passage of another article. `found` holds the best scores (in
-    whatever order steering left them), so any other article in it has the best one there."""
-    among = [score for doc, score in found if loaded.article_ids[doc] != top_article]
-    if among:
-        return max(among)
-    others = candidates.scores[loaded.article_ids[candidates.docs] != top_article]
-    return float(others.max()) if len(others) else None
-
-
-def _capped(loaded: LoadedIndex, found: list[ScoredDoc], top_k: int) -> list[tuple[int, float]]:
-    per_article: dict[int, int] = {}
-    chosen: list[tuple[int, float]] = []
-    for doc, score in found:
-        article = int(loaded.article_ids[doc])
-        if per_article.get(article, 0) < MAX_PER_ARTICLE and len(chosen) < top_k:
-            per_article[article] = per_article.get(article, 0) + 1
-            chosen.append((int(loaded.passage_ids[doc]), score))
-    return chosen
-
-
-def _hits(loaded: LoadedIndex, ranked: list[tuple[int, float]]) -> list[Hit]:
-    passages, citations, questions = loaded.text
-    hits = []
-    for rank, (pid, score) in enumerate(ranked, start=1):
-        if pid in passages:
-            article_id, text = passages[pid]
-            hits.append(Hit(rank, score, pid, text, citations[article_id], questions.get(pid)))
-    return hits

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 
 @dataclass(frozen=True)
@@ -57,3 +58,11 @@ class Hit:
     text: str
     citation: Citation
     question: str | None = None  # the FAQ question the passage answers; None for article text
+
+
+class CorpusText(NamedTuple):
+    """Passage id → (article id, text), article id → citation, FAQ answer's id → its question."""
+
+    passages: dict[int, tuple[int, str]]
+    citations: dict[int, Citation]
+    questions: dict[int, str]

@@ -18,14 +18,14 @@ import numpy as np
 from bot.core.answer import prepare_question
 from bot.core.confidence import Evidence
 from bot.core.index import BM25Index, Postings
-from bot.core.models import Citation
+from bot.core.models import Citation, CorpusText
+from bot.core.ranking import loaded_index
 from bot.core.text import TextPipeline
-from bot.engine import KnowledgeBase, bm25_params, loaded_index
+from bot.engine import KnowledgeBase, bm25_params
 from bot.evaluation.beir import Dataset, article_passages
 from bot.evaluation.styles import Style, rewriter
 from bot.settings import Settings
 from bot.sources.parallel import terms_for_all
-from bot.store.database import CorpusText
 
 THRESHOLDS = tuple(round(0.05 * i, 2) for i in range(1, 20))
 TOP_ARTICLES = 3  # the protocol: "answered with the gold in the top 3"
@@ -96,7 +96,8 @@ class Corpus:
             "passage_ids": np.array(passage_of, dtype=np.int64),
             "article_ids": np.array(article_of, dtype=np.int64),
         }
-        loaded = loaded_index(index, ids, CorpusText(texts, citations, {}), "eval", self.settings)
+        corpus_text = CorpusText(texts, citations, {})
+        loaded = loaded_index(index, ids, corpus_text, "eval", self.settings.article_weight)
         return KnowledgeBase(None, self.pipeline, loaded, self.settings)
 
 

@@ -10,11 +10,10 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import NamedTuple
 
 import aiosqlite
 
-from bot.core.models import Article, Citation
+from bot.core.models import Article, Citation, CorpusText
 from bot.store.migrations import migrate
 
 
@@ -38,14 +37,6 @@ class StoredPassage:
     section: str | None
     text: str
     citation: Citation
-
-
-class CorpusText(NamedTuple):
-    """Passage id → (article id, text), article id → citation, FAQ answer's id → its question."""
-
-    passages: dict[int, tuple[int, str]]
-    citations: dict[int, Citation]
-    questions: dict[int, str]
 
 
 def _date_text(value: datetime | None) -> str | None:

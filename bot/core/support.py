@@ -1,0 +1,55 @@
+"""Which sources an answer cites: the first, its own article's, and others only when they would
+answer on their own; the rest go behind "Xem thêm"."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import NamedTuple
+
+from bot.core.answer import Answer, Matcher
+from bot.core.confidence import Model, Ranked, TermTable, gather
+from bot.core.models import Hit
+from bot.core.ranking import LoadedIndex, Ranking
+
+
+class Support(NamedTuple):
+    """What a further source is judged by: the ranking's evidence, the model and its threshold."""
+
+    loaded: LoadedIndex
+    ranking: Ranking
+    table: TermTable
+    model: Model
+    min_confidence: float
+
+
+def supporting(
+    support: Support, matcher: Matcher, answer: Answer
+) -> tuple[tuple[Hit, ...], list[int]]:
+    """The cited hits, renumbered, and the passage ids of the sources demoted behind "Xem thêm"."""
+    if not answer.answered or len(answer.hits) < 2:
+        return answer.hits, []
+    passages = support.loaded.text.passages
+    first = passages[answer.hits[0].passage_id][0]
+    kept, demoted = [answer.hits[0]], []
+    for hit in answer.hits[1:]:
+        same = passages[hit.passage_id][0] == first
+        if same or own_confidence(support, matcher, hit) >= support.min_confidence:
+            kept.append(dataclasses.replace(hit, rank=len(kept) + 1))
+        else:
+            demoted.append(hit.passage_id)
+    return tuple(kept), demoted
+
+
+def own_confidence(support: Support, matcher: Matcher, hit: Hit) -> float:
+    """This passage's confidence as it ranks: behind the answer's article (no margin)."""
+    loaded, ranking = support.loaded, support.ranking
+    coverage = matcher.coverage(f"{hit.citation.title} {hit.text}")
+    article = loaded.text.passages[hit.passage_id][0]
+    chosen = [loaded.text.passages[pid][0] for pid, _ in ranking.chosen]
+    share = chosen.count(article) / len(chosen)
+    # The best score cited, not the first: the kind of question may have put a lower one first.
+    best = max(score for _, score in ranking.chosen)
+    scores = ranking.ranked.best_scores if ranking.ranked else ()
+    behind = Ranked(ranking.docs[hit.passage_id], hit.score, best, share, scores)
+    evidence = gather(support.table, behind, coverage)
+    return support.model.confidence(evidence, len(loaded.index))
