@@ -151,7 +151,8 @@ class KnowledgeBase:
         )
         hits = hits_of(loaded, ranking.chosen)
 
-        table = TermTable(loaded.index, ranking.terms, list(ranking.docs.values()))
+        parts = [self.pipeline.terms(part) for part in question.parts]
+        table = TermTable(loaded.index, ranking.terms, list(ranking.docs.values()), parts)
 
         def judge(coverage: float) -> tuple[float, Evidence | None]:
             if ranking.ranked is None:

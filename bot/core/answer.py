@@ -14,7 +14,7 @@ from bot.core.framing import without_framing
 from bot.core.models import Hit
 from bot.core.personal_data import PLACEHOLDER_RE, Kind, redact, without_placeholders
 from bot.core.question_kinds import KindReader, Reading
-from bot.core.sentences import split_sentences
+from bot.core.sentences import question_parts, split_sentences
 from bot.core.small_talk import small_talk
 from bot.core.spelling import Correction, apply
 from bot.core.text import WORD_RE, TextPipeline, Word, fold, well_formed
@@ -44,6 +44,14 @@ class Question:
     spelling: tuple[Correction, ...] = ()  # typing slips read as the word meant
     context: str = ""  # an earlier question's words a follow-up leaves out, searched after it
     asked: Reading | None = None  # what it asks for; set by the engine once slips are read
+
+    @cached_property
+    def parts(self) -> list[str]:
+        """The message's sentences, read as the search reads it (no placeholders or framing,
+        slips read as meant); [] for a one-sentence question."""
+        return question_parts(
+            apply(without_framing(without_placeholders(self.text)), self.spelling)
+        )
 
     @cached_property
     def searched(self) -> str:

@@ -13,7 +13,7 @@ from typing import NamedTuple
 import numpy as np
 
 from bot.core.articles import ArticleRanker
-from bot.core.confidence import SPREAD_PASSAGES, Ranked
+from bot.core.confidence import NEAR_TIE, SPREAD_PASSAGES, Ranked
 from bot.core.index import BM25Index, Candidates, Postings, ScoredDoc
 from bot.core.models import CorpusText, Hit
 from bot.core.question_kinds import (
@@ -142,7 +142,17 @@ def _ranked(
     passages = loaded.text.passages
     same = sum(passages[pid][0] == top_article for pid, _ in chosen if pid in passages)
     best = [score for _, score in found]  # steering may have moved a few: spread sorts them
-    return Ranked(found[0].doc, found[0].score, runner_up, same / max(len(chosen), 1), best)
+    agreement = same / max(len(chosen), 1)
+    near = _near_ties(loaded, found, found[0].score)
+    return Ranked(found[0].doc, found[0].score, runner_up, agreement, best, near)
+
+
+def _near_ties(loaded: LoadedIndex, found: list[ScoredDoc], top: float) -> int:
+    """Other articles whose best passage among the best SPREAD_PASSAGES is within NEAR_TIE of
+    `top`: the siblings of an answer crowd it when it is missing."""
+    best = sorted(found, key=lambda d: -d.score)[:SPREAD_PASSAGES]
+    close = {int(loaded.article_ids[d.doc]) for d in best if d.score >= NEAR_TIE * top}
+    return max(len(close) - 1, 0)
 
 
 def _runner_up(

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 SENTENCE_END = (".", "!", "?", "…")
 _CLOSERS = "\"'”’»)]"
 _OPENERS = "\"'“‘«(["
 # Abbreviations that end in "." but rarely end a sentence ("TP. Hải Phòng", "Q. Lê Chân").
 _ABBREVIATIONS = frozenset({"tp", "tx", "tt", "q", "p", "ts", "ths", "pgs", "gs", "bs", "ks"})
+# Citizens type in lower case and run a story on with ":" and ";": any such mark ends a part.
+_QUESTION_PARTS_RE = re.compile(r"(?<=[.?!:;…])\s+")
 
 
 def split_sentences(text: str) -> list[str]:
@@ -37,3 +41,10 @@ def _ends_sentence(word: str, next_word: str) -> bool:
     stem = core.removesuffix(".")
     abbreviation = stem.lower() in _ABBREVIATIONS or (len(stem) == 1 and stem.isupper())
     return core[-1] != "." or not abbreviation
+
+
+def question_parts(text: str) -> list[str]:
+    """The sentences of a message as citizens type them (a story, then the question); [] when it
+    is one sentence. A part of one word ("Vậy.", "Hỏi:") joins nothing and is dropped."""
+    parts = [p for p in _QUESTION_PARTS_RE.split(text.strip()) if len(p.split()) >= 2]
+    return parts if len(parts) > 1 else []

@@ -49,7 +49,8 @@ def own_confidence(support: Support, matcher: Matcher, hit: Hit) -> float:
     share = chosen.count(article) / len(chosen)
     # The best score cited, not the first: the kind of question may have put a lower one first.
     best = max(score for _, score in ranking.chosen)
-    scores = ranking.ranked.best_scores if ranking.ranked else ()
-    behind = Ranked(ranking.docs[hit.passage_id], hit.score, best, share, scores)
+    crowd = ranking.ranked or Ranked(0, 0.0, None, 0.0)
+    doc = ranking.docs[hit.passage_id]
+    behind = Ranked(doc, hit.score, best, share, crowd.best_scores, crowd.near_ties)
     evidence = gather(support.table, behind, coverage)
     return support.model.confidence(evidence, len(loaded.index))

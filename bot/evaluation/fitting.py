@@ -25,20 +25,29 @@ def design(judged: Sequence[Judged]) -> tuple[np.ndarray, np.ndarray]:
     return x, y
 
 
-def fit(judged: Sequence[Judged], gate: OffTopicGate | None = OFF_TOPIC_GATE) -> Model:
+def fit(
+    judged: Sequence[Judged],
+    gate: OffTopicGate | None = OFF_TOPIC_GATE,
+    keep: Model | None = None,
+    new: Sequence[str] = (),
+) -> Model:
     """Gradient descent on the class-balanced, L2-penalised logistic loss; `gate` goes with it.
 
+    With `keep`, only the `new` fields' weights and the bias are fitted and the others stay at
+    `keep`'s: a new piece of evidence joins an established model without re-weighing the rest.
     Every question is fitted, those the gate closes too: left out, they taught the model that
     unseen word pairs are good evidence, and it answered off-topic questions the gate missed.
     """
     x, y = design(judged)
     positive = min(max(float(y.mean()), 1e-6), 1 - 1e-6)
     sample = np.where(y == 1, 0.5 / positive, 0.5 / (1 - positive))
-    w, b = np.zeros(x.shape[1]), 0.0
+    free = np.array([keep is None or name in new for name in Evidence._fields])
+    w = np.zeros(x.shape[1]) if keep is None else np.where(free, 0.0, keep.weights)
+    b = 0.0 if keep is None else keep.bias
     for _ in range(STEPS):
         p = 1.0 / (1.0 + np.exp(-(x @ w + b)))
         g = (p - y) * sample
-        w -= RATE * (x.T @ g / len(y) + L2 * w)
+        w -= RATE * (x.T @ g / len(y) + L2 * w) * free
         b -= RATE * float(g.mean())
     return Model(tuple(round(float(v), 3) for v in w), round(b, 3), gate)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.core.confidence import (
     CONFIDENCE_MODEL,
+    NEUTRAL_NEAR_TIES,
     NEUTRAL_SPREAD,
     PRIOR_PASSAGES,
     SPREAD_PASSAGES,
@@ -17,10 +18,10 @@ from bot.core.confidence import (
 from bot.core.index import BM25Index
 
 # A question whose words and pairs the top passage holds, against another article close behind.
-ON_TOPIC = Evidence(0.9, 0.8, 0.6, 0.0, 0.1, 0.6, 0.5, 0.7, 0.4)
+ON_TOPIC = Evidence(0.9, 0.8, 0.6, 0.0, 0.1, 0.6, 0.5, 0.7, 0.4, 0.2)
 # Most word pairs occur nowhere in the knowledge base and the top passage shares one common word,
 # far ahead of the rest ("bánh flan" against law articles): a strong margin means nothing here.
-OFF_TOPIC = Evidence(0.5, 0.6, 0.1, 0.0, 0.8, 0.2, 0.9, 0.7, 0.5)
+OFF_TOPIC = Evidence(0.5, 0.6, 0.1, 0.0, 0.8, 0.2, 0.9, 0.7, 0.5, 0.0)
 
 
 BIG, SMALL = 20_000, 40  # passages: a city's whole site, and its first few articles
@@ -75,11 +76,46 @@ def test_the_spread_reads_the_best_scores_the_ranking_gave() -> None:
 def test_below_the_rarity_prior_the_spread_says_nothing() -> None:
     index = BM25Index.from_token_lists([["a", "b", "c"], ["a", "d"], ["e", "f"], ["g"]])
     evidence = gather(TermTable(index, ["a", "b"], [0]), Ranked(0, 2.0, 1.0, 1.0, [2.0]), 1.0)
-    assert evidence.spread == NEUTRAL_SPREAD
+    assert (evidence.spread, evidence.near_ties) == (NEUTRAL_SPREAD, NEUTRAL_NEAR_TIES)
 
 
 def test_alone_in_the_race_the_spread_says_nothing() -> None:
     index = BM25Index.from_token_lists([["a", "b", "c"], ["a", "d"], *[["e"]] * PRIOR_PASSAGES])
     table = TermTable(index, ["a", "b"], [0])
     alone = gather(table, Ranked(0, 2.0, None, 1.0, [2.0]), 1.0)
-    assert alone.spread == NEUTRAL_SPREAD
+    assert (alone.spread, alone.near_ties) == (NEUTRAL_SPREAD, NEUTRAL_NEAR_TIES)
+
+
+def test_other_articles_close_behind_make_it_less_sure() -> None:
+    # Siblings of a missing answer: several articles within a tenth of the top score.
+    alone, crowded = ON_TOPIC._replace(near_ties=0.0), ON_TOPIC._replace(near_ties=0.8)
+    assert CONFIDENCE_MODEL.confidence(crowded, BIG) < CONFIDENCE_MODEL.confidence(alone, BIG)
+
+
+def test_near_ties_count_up_to_five() -> None:
+    index = BM25Index.from_token_lists([["a", "b"], ["a"], *[["e"]] * PRIOR_PASSAGES])
+    table = TermTable(index, ["a", "b"], [0])
+    for ties, share in ((0, 0.0), (2, 0.4), (5, 1.0), (9, 1.0)):
+        ranked = Ranked(0, 4.0, 3.9, 1.0, [4.0, 3.9], ties)
+        assert gather(table, ranked, 1.0).near_ties == share
+
+
+def test_a_story_then_a_question_is_covered_by_its_best_sentence() -> None:
+    # The passage answers the question sentence; the story's words are elsewhere or nowhere.
+    story = ["x1", "x2", "x3", "x4", "x5", "x6"]
+    asked = ["a", "b", "c", "a_b", "b_c"]
+    passages = [asked, ["x1", "x2"], *[["e"]] * PRIOR_PASSAGES]
+    index = BM25Index.from_token_lists(passages)
+    whole = TermTable(index, story + asked, [0])
+    by_parts = TermTable(index, story + asked, [0], parts=[story, asked])
+    ranked = Ranked(0, 4.0, 1.0, 1.0, [4.0, 1.0])
+    assert gather(whole, ranked, 1.0).term_cover < 0.5
+    assert gather(by_parts, ranked, 1.0).term_cover == 1.0
+
+
+def test_a_sentence_of_too_few_syllables_does_not_speak_for_the_question() -> None:
+    # "Vậy thì sao?" says nothing on its own; skip pairs and accented forms are no syllables.
+    index = BM25Index.from_token_lists([["a", "b"], ["c", "d"], *[["e"]] * PRIOR_PASSAGES])
+    terms = ["a", "c", "d", "f", "+a_f", "~a"]
+    table = TermTable(index, terms, [0], parts=[["a", "c", "+a_f", "~a"], ["c", "d", "f"]])
+    assert [mask.tolist() for mask in table.parts] == [[False, True, True, True, False, False]]

@@ -1,0 +1,44 @@
+"""A long message is read sentence by sentence: a story, then the question."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any, cast
+
+import numpy as np
+
+from bot.core.answer import Question
+from bot.core.index import ScoredDoc
+from bot.core.ranking import _near_ties
+from bot.core.sentences import question_parts
+from bot.core.spelling import Correction
+
+
+def test_a_story_then_a_question_is_two_parts_without_the_greeting() -> None:
+    question = Question("Chào anh chị. nhà em ở Lê Chân, em mất căn cước: vậy làm lại ở đâu ạ?")
+    assert question.parts == ["nhà em ở Lê Chân, em mất căn cước:", "vậy làm lại ở đâu"]
+
+
+def test_lower_case_and_semicolons_still_part_a_message() -> None:
+    parts = question_parts("con tôi 15 tuổi; cháu chưa có căn cước. vậy có phải làm không?")
+    assert parts == ["con tôi 15 tuổi;", "cháu chưa có căn cước.", "vậy có phải làm không?"]
+
+
+def test_one_sentence_and_one_word_leftovers_make_no_parts() -> None:
+    assert question_parts("Làm lại căn cước ở đâu?") == []
+    assert question_parts("Hỏi: làm lại căn cước ở đâu?") == []  # "Hỏi:" is no sentence
+
+
+def test_the_parts_read_slips_as_the_search_does() -> None:
+    question = Question("Em mất thẻ. Làm lại thẻ căn cuoc ở đâu?")
+    fixed = Question(question.text, spelling=(Correction("cuoc", "cước"),))
+    assert question.parts[1] == "Làm lại thẻ căn cuoc ở đâu?"
+    assert fixed.parts[1] == "Làm lại thẻ căn cước ở đâu?"
+
+
+def test_near_ties_are_other_articles_within_a_tenth_of_the_top() -> None:
+    # Passages 0-5 of articles 7, 7, 8, 9, 9, 10; article 10 is 15% behind: not a near tie.
+    loaded = cast(Any, SimpleNamespace(article_ids=np.array([7, 7, 8, 9, 9, 10])))
+    found = [ScoredDoc(d, s) for d, s in enumerate([10.0, 9.95, 9.5, 9.2, 9.1, 8.5])]
+    assert _near_ties(loaded, found, 10.0) == 2
+    assert _near_ties(loaded, found[:2], 10.0) == 0  # the top article's own passages do not count
