@@ -7,9 +7,10 @@ import argparse
 from pathlib import Path
 
 from bot.cli.common import EXIT_OK, EXIT_USAGE, os_reason, pipeline_for, say
+from bot.core.confidence import CONFIDENCE_MODEL
 from bot.engine import bm25_params
 from bot.evaluation.beir import Metrics, evaluate_baseline, evaluate_pipeline, load_dataset
-from bot.evaluation.fitting import fit
+from bot.evaluation.fitting import NEWEST_EVIDENCE, fit
 from bot.evaluation.honesty import Corpus, Honesty, Judged, honesty_at, judge_all, sweep
 from bot.evaluation.styles import Style
 from bot.settings import Settings
@@ -102,4 +103,6 @@ async def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     pooled = _honesty(args, settings, off)
     if args.fit:
         print(f"Mô hình độ tin cậy khớp trên {len(pooled)} lượt hỏi:\n{fit(pooled)}")
+        kept = fit(pooled, keep=CONFIDENCE_MODEL, new=NEWEST_EVIDENCE)
+        print(f"Giữ mô hình đang dùng, chỉ khớp {', '.join(NEWEST_EVIDENCE)}:\n{kept}")
     return EXIT_OK

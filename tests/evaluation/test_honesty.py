@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli.main import main
+from bot.core.confidence import CONFIDENCE_MODEL, Evidence
 from bot.core.text import TextPipeline
 from bot.evaluation.beir import load_dataset
 from bot.evaluation.fitting import fit
@@ -70,6 +71,13 @@ def test_fitting_prefers_the_evidence_of_right_answers(judged: list) -> None:
     assert sum(rights) / len(rights) > sum(wrongs) / len(wrongs) + 0.2
 
 
+def test_fitting_new_evidence_onto_a_model_keeps_the_rest_of_it(judged: list) -> None:
+    kept = CONFIDENCE_MODEL
+    model = fit(judged, keep=kept, new=("near_ties",))
+    moved = [name for name, a, b in zip(Evidence._fields, kept.weights, model.weights) if a != b]
+    assert set(moved) <= {"near_ties"}
+
+
 def test_eval_honesty_prints_the_table_and_draws_the_curve(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -90,3 +98,13 @@ def test_an_unreadable_off_topic_list_is_one_line(
     assert main(["eval", str(TINY), "--honesty", "--off-topic", str(missing)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and str(missing) in err[0]
+
+
+def test_eval_fit_prints_a_full_refit_and_the_newest_evidence_fitted_onto_the_model(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["eval", str(TINY), "--honesty", "--off-topic", str(OFF_TOPIC), "--fit"]) == 0
+    out = capsys.readouterr().out
+    assert "Mô hình độ tin cậy khớp trên" in out
+    kept = out.split("Giữ mô hình đang dùng, chỉ khớp near_ties:\n", 1)[1]
+    assert f"weights={CONFIDENCE_MODEL.weights[:9]}"[:-1] in kept  # the nine kept as they are
