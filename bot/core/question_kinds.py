@@ -285,3 +285,19 @@ def same_words(
         return held is not None and article_of[doc] == article_of[top] and held[doc] >= held[top]
 
     return same
+
+
+def steer(
+    found: list[ScoredDoc],
+    fit: Callable[[int], tuple[int, int]],
+    index: BM25Index,
+    terms: Sequence[str],
+    article_of: np.ndarray,
+    steering: Steering,
+    stopwords: frozenset[str],
+) -> list[ScoredDoc]:
+    """`near_ties_first` over the best passages, with the content words their window holds:
+    what the bot (and `eval`) does to a ranking once the kind of answer asked for is known."""
+    window = [d.doc for d in found[: steering.window]]
+    held = content_words(index, terms, window, steering.short_question, stopwords)
+    return near_ties_first(found, fit, same_words(held, article_of), steering)

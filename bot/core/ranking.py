@@ -16,15 +16,7 @@ from bot.core.articles import ArticleRanker
 from bot.core.confidence import NEAR_TIE, SPREAD_PASSAGES, Ranked
 from bot.core.index import BM25Index, Candidates, Postings, ScoredDoc
 from bot.core.models import CorpusText, Hit
-from bot.core.question_kinds import (
-    KindReader,
-    QuestionKind,
-    Steering,
-    content_words,
-    near_ties_first,
-    ranking_kinds,
-    same_words,
-)
+from bot.core.question_kinds import KindReader, QuestionKind, Steering, ranking_kinds, steer
 from bot.core.text import TextPipeline
 
 MAX_PER_ARTICLE = 2
@@ -114,17 +106,14 @@ class PassageRanking:
         reader, kinds = self.kinds, ranking_kinds(asked)
         if reader is None or not kinds or len(found) < 2:
             return found
-        window = [d.doc for d in found[: self.steering.window]]
-        short, stop = self.steering.short_question, self.pipeline.folded_stopwords
-        held = content_words(loaded.index, terms, window, short, stop)
         passages = loaded.text.passages
 
         def fit(doc: int) -> tuple[int, int]:
             entry = passages.get(int(loaded.passage_ids[doc]))
             return reader.fit(kinds, entry[1]) if entry else (0, 0)
 
-        same = same_words(held, loaded.article_ids)
-        return near_ties_first(found, fit, same, self.steering)
+        stop = self.pipeline.folded_stopwords
+        return steer(found, fit, loaded.index, terms, loaded.article_ids, self.steering, stop)
 
 
 def _ranked(

@@ -16,15 +16,7 @@ from rank_bm25 import BM25Okapi
 
 from bot.core.articles import ArticleRanker
 from bot.core.index import BM25Index, BM25Params, Postings, Retriever, ScoredDoc
-from bot.core.question_kinds import (
-    KindReader,
-    QuestionKind,
-    Steering,
-    content_words,
-    near_ties_first,
-    ranking_kinds,
-    same_words,
-)
+from bot.core.question_kinds import KindReader, QuestionKind, Steering, ranking_kinds, steer
 from bot.core.text import WORD_RE, TextPipeline
 from bot.evaluation.styles import Style, rewriter
 from bot.sources.knowledge import split_passages
@@ -186,17 +178,13 @@ def _steering(
     if not asked:
         return None
 
-    def steer(found: list[ScoredDoc]) -> list[ScoredDoc]:
-        window = [d.doc for d in found[: steering.window]]
-        held = content_words(index, terms, window, steering.short_question, stopwords)
-        return near_ties_first(
-            found,
-            lambda doc: reader.fit(asked, texts[doc]),
-            same_words(held, article_of),
-            steering,
-        )
+    def fit(doc: int) -> tuple[int, int]:
+        return reader.fit(asked, texts[doc])
 
-    return steer
+    def steered(found: list[ScoredDoc]) -> list[ScoredDoc]:
+        return steer(found, fit, index, terms, article_of, steering, stopwords)
+
+    return steered
 
 
 def evaluate_pipeline(
