@@ -168,7 +168,7 @@ def _capped(loaded: LoadedIndex, found: list[ScoredDoc], top_k: int) -> list[tup
 
 
 def hits_of(loaded: LoadedIndex, ranked: list[tuple[int, float]]) -> list[Hit]:
-    """Hits for ranked passage ids that are in this corpus version, ranked from 1."""
+    """Hits for the ranked passage ids still in this corpus version, numbered by their place."""
     passages, citations, questions = loaded.text
     hits = []
     for rank, (pid, score) in enumerate(ranked, start=1):

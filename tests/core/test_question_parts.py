@@ -2,14 +2,7 @@
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-from typing import Any, cast
-
-import numpy as np
-
 from bot.core.answer import Question
-from bot.core.index import ScoredDoc
-from bot.core.ranking import _near_ties
 from bot.core.sentences import question_parts
 from bot.core.spelling import Correction
 
@@ -34,11 +27,3 @@ def test_the_parts_read_slips_as_the_search_does() -> None:
     fixed = Question(question.text, spelling=(Correction("cuoc", "cước"),))
     assert question.parts[1] == "Làm lại thẻ căn cuoc ở đâu?"
     assert fixed.parts[1] == "Làm lại thẻ căn cước ở đâu?"
-
-
-def test_near_ties_are_other_articles_within_a_tenth_of_the_top() -> None:
-    # Passages 0-5 of articles 7, 7, 8, 9, 9, 10; article 10 is 15% behind: not a near tie.
-    loaded = cast(Any, SimpleNamespace(article_ids=np.array([7, 7, 8, 9, 9, 10])))
-    found = [ScoredDoc(d, s) for d, s in enumerate([10.0, 9.95, 9.5, 9.2, 9.1, 8.5])]
-    assert _near_ties(loaded, found, 10.0) == 2
-    assert _near_ties(loaded, found[:2], 10.0) == 0  # the top article's own passages do not count
