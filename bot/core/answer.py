@@ -245,32 +245,15 @@ def compose(
     """Answered only when the judge is at least `min_confidence` sure the top passage answers;
     what the question asks for (`question.asked`, read by `kinds`) steers the short answer."""
     matcher = Matcher(pipeline, question.searched)
-    # Coverage reads what the index read: title, the FAQ question if any, and the text.
-    top = hits[0] if hits else None
-    indexed = [top.citation.title, top.question or "", top.text] if top else []
-    coverage = matcher.coverage(" ".join(indexed)) if top else 0.0
-    confidence, evidence = judge(coverage) if hits else (0.0, None)
-    if not hits or confidence < min_confidence:
-        return Answer(
-            question.text,
-            Outcome.NOT_FOUND,
-            tuple(hits),
-            truncated=question.truncated,
-            coverage=coverage,
-            confidence=confidence,
-            evidence=evidence,
-            personal=question.personal,
-            spelling=question.spelling,
-        )
-    asked = question.asked.kinds if question.asked else ()
-    strength = (lambda text: kinds.evidence(asked, text)) if kinds and asked else None
-    summary = lead(hits[0].text) if hits[0].question else summarize(matcher, hits[0].text, strength)
+    coverage, confidence, evidence = _judged(matcher, hits, judge)
+    answered = bool(hits) and confidence >= min_confidence
+    summary = _summary(matcher, question, hits[0], kinds) if answered else ""
     return Answer(
         question.text,
-        Outcome.ANSWERED,
+        Outcome.ANSWERED if answered else Outcome.NOT_FOUND,
         tuple(hits),
         summary,
-        matcher.marks(summary),
+        matcher.marks(summary) if answered else (),
         question.truncated,
         coverage,
         confidence,
@@ -278,3 +261,24 @@ def compose(
         personal=question.personal,
         spelling=question.spelling,
     )
+
+
+def _judged(
+    matcher: Matcher, hits: list[Hit], judge: Judge
+) -> tuple[float, float, Evidence | None]:
+    """The top passage's coverage, and the judge's confidence and evidence (none without hits)."""
+    if not hits:
+        return 0.0, 0.0, None
+    # Coverage reads what the index read: title, the FAQ question if any, and the text.
+    top = hits[0]
+    coverage = matcher.coverage(" ".join([top.citation.title, top.question or "", top.text]))
+    return (coverage, *judge(coverage))
+
+
+def _summary(matcher: Matcher, question: Question, top: Hit, kinds: KindReader | None) -> str:
+    """The short answer: an FAQ answer's lead, else the sentences that answer what was asked."""
+    if top.question:
+        return lead(top.text)
+    asked = question.asked.kinds if question.asked else ()
+    strength = (lambda text: kinds.evidence(asked, text)) if kinds and asked else None
+    return summarize(matcher, top.text, strength)
