@@ -162,17 +162,18 @@ class Ranked(NamedTuple):
 def gather(table: TermTable, ranked: Ranked, coverage: float) -> Evidence:
     """The evidence for one question whose best passage is `ranked.top_doc`."""
     inside = table.present[:, table.column[ranked.top_doc]]
-    everything = np.ones_like(inside)
+    # A story, then the question: the sentence the passage answers best speaks for the message,
+    # its words and the words it holds that the knowledge base has never seen.
+    asked = max([np.ones_like(inside), *table.parts], key=lambda m: table.share(m, inside))
     return Evidence(
         coverage=coverage,
         unigram_cover=table.share(table.unigram, inside),
         bigram_cover=table.share(table.bigram, inside),
-        unknown_unigrams=table.share(table.unigram, table.unknown),
-        unknown_bigrams=table.share(table.bigram, table.unknown, weighted=False),
+        unknown_unigrams=table.share(table.unigram & asked, table.unknown),
+        unknown_bigrams=table.share(table.bigram & asked, table.unknown, weighted=False),
         # Terms found nowhere count too (at their high rarity): a question that is mostly
-        # unknown words is not "covered" by the one common word it shares with a passage. A
-        # story, then the question: the sentence the passage answers best speaks for it.
-        term_cover=max(table.share(m, inside) for m in [everything, *table.parts]),
+        # unknown words is not "covered" by the one common word it shares with a passage.
+        term_cover=table.share(asked, inside),
         **_competition(ranked),
         **_standing(table, ranked),
     )

@@ -119,3 +119,15 @@ def test_a_sentence_of_too_few_syllables_does_not_speak_for_the_question() -> No
     terms = ["a", "c", "d", "f", "+a_f", "~a"]
     table = TermTable(index, terms, [0], parts=[["a", "c", "+a_f", "~a"], ["c", "d", "f"]])
     assert [mask.tolist() for mask in table.parts] == [[False, True, True, True, False, False]]
+
+
+def test_the_words_of_a_story_found_nowhere_do_not_count_against_its_question() -> None:
+    # Names and details of the story ("Kiến An", "ba năm") the articles never mention.
+    story, asked = ["x1", "x2", "x3", "x1_x2", "x2_x3"], ["a", "b", "c", "a_b", "b_c"]
+    index = BM25Index.from_token_lists([asked, ["a", "d"], *[["e"]] * PRIOR_PASSAGES])
+    ranked = Ranked(0, 4.0, 1.0, 1.0, [4.0, 1.0])
+    whole = gather(TermTable(index, story + asked, [0]), ranked, 1.0)
+    by_parts = gather(TermTable(index, story + asked, [0], parts=[story, asked]), ranked, 1.0)
+    assert whole.unknown_unigrams > 0.4 and whole.unknown_bigrams == 0.5
+    assert by_parts.unknown_unigrams == by_parts.unknown_bigrams == 0.0
+    assert CONFIDENCE_MODEL.confidence(by_parts, BIG) > CONFIDENCE_MODEL.confidence(whole, BIG)

@@ -85,7 +85,7 @@ def test_eval_honesty_prints_the_table_and_draws_the_curve(
     args = ["eval", str(TINY), "--honesty", "--off-topic", str(OFF_TOPIC), "--plot", str(plot)]
     assert main(args) == 0
     out = capsys.readouterr().out
-    assert "BOT_MIN_CONFIDENCE=0.35: đúng 1.000 (top 3: 1.000), trung thực 0.833" in out
+    assert "BOT_MIN_CONFIDENCE=0.36: đúng 1.000 (top 3: 1.000), trung thực 0.833" in out
     assert "câu ngoài chủ đề được trả lời 0/6" in out
     assert "   0.95 " in out  # the table over thresholds
     assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
