@@ -15,7 +15,6 @@ import numpy as np
 
 from bot.core.answer import (
     Answer,
-    Matcher,
     Question,
     compose,
     prepare_question,
@@ -164,7 +163,7 @@ class KnowledgeBase:
             self.pipeline, question, hits, judge, self.settings.min_confidence, self.kinds
         )
         support = Support(loaded, ranking, table, self.model, self.settings.min_confidence)
-        shown, demoted = supporting(support, Matcher(self.pipeline, question.searched), answer)
+        shown, demoted = supporting(support, self.pipeline, question.searched, answer)
         further_ids = tuple(dict.fromkeys([*demoted, *ranking.further]))[
             : max(further, len(demoted))
         ]

@@ -46,12 +46,14 @@ class Question:
     asked: Reading | None = None  # what it asks for; set by the engine once slips are read
 
     @cached_property
+    def _own(self) -> str:
+        """The text without its placeholders and its framing, typing slips read as meant."""
+        return apply(without_framing(without_placeholders(self.text)), self.spelling)
+
+    @cached_property
     def parts(self) -> list[str]:
-        """The message's sentences, read as the search reads it (no placeholders or framing,
-        slips read as meant); [] for a one-sentence question."""
-        return question_parts(
-            apply(without_framing(without_placeholders(self.text)), self.spelling)
-        )
+        """The message's sentences, read as the search reads it; [] for one sentence."""
+        return question_parts(self._own)
 
     @cached_property
     def searched(self) -> str:
@@ -60,8 +62,7 @@ class Question:
         context words of a follow-up (already in the engine's reading, once it is set)."""
         if self.asked is not None:
             return self.asked.searched
-        own = apply(without_framing(without_placeholders(self.text)), self.spelling)
-        return f"{own} {self.context}" if self.context else own
+        return f"{self._own} {self.context}" if self.context else self._own
 
 
 @dataclass(frozen=True)

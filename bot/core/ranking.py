@@ -130,17 +130,18 @@ def _ranked(
     runner_up = _runner_up(loaded, candidates, found, top_article)
     passages = loaded.text.passages
     same = sum(passages[pid][0] == top_article for pid, _ in chosen if pid in passages)
-    best = [score for _, score in found]  # steering may have moved a few: spread sorts them
+    # Steering may have moved a few: the crowd is the best scores, whatever the order.
+    crowd = sorted(found, key=lambda d: -d.score)[:SPREAD_PASSAGES]
     agreement = same / max(len(chosen), 1)
-    near = _near_ties(loaded, found, found[0].score)
+    near = _near_ties(loaded, crowd, found[0].score)
+    best = [d.score for d in crowd]
     return Ranked(found[0].doc, found[0].score, runner_up, agreement, best, near)
 
 
-def _near_ties(loaded: LoadedIndex, found: list[ScoredDoc], top: float) -> int:
-    """Other articles whose best passage among the best SPREAD_PASSAGES is within NEAR_TIE of
-    `top`: the siblings of an answer crowd it when it is missing."""
-    best = sorted(found, key=lambda d: -d.score)[:SPREAD_PASSAGES]
-    close = {int(loaded.article_ids[d.doc]) for d in best if d.score >= NEAR_TIE * top}
+def _near_ties(loaded: LoadedIndex, crowd: list[ScoredDoc], top: float) -> int:
+    """Other articles with a passage in `crowd` (the best scores) within NEAR_TIE of `top`:
+    the siblings of an answer crowd it when it is missing."""
+    close = {int(loaded.article_ids[d.doc]) for d in crowd if d.score >= NEAR_TIE * top}
     return max(len(close) - 1, 0)
 
 

@@ -10,6 +10,7 @@ from bot.core.answer import Answer, Matcher
 from bot.core.confidence import Model, Ranked, TermTable, gather
 from bot.core.models import Hit
 from bot.core.ranking import LoadedIndex, Ranking
+from bot.core.text import TextPipeline
 
 
 class Support(NamedTuple):
@@ -23,25 +24,29 @@ class Support(NamedTuple):
 
 
 def supporting(
-    support: Support, matcher: Matcher, answer: Answer
+    support: Support, pipeline: TextPipeline, searched: str, answer: Answer
 ) -> tuple[tuple[Hit, ...], list[int]]:
     """The cited hits, renumbered, and the passage ids of the sources demoted behind "Xem thêm"."""
-    if not answer.answered or len(answer.hits) < 2:
+    if not answer.answered or len(answer.hits) < 2 or support.ranking.ranked is None:
         return answer.hits, []
+    matcher = Matcher(pipeline, searched)
     passages = support.loaded.text.passages
     first = passages[answer.hits[0].passage_id][0]
     kept, demoted = [answer.hits[0]], []
     for hit in answer.hits[1:]:
         same = passages[hit.passage_id][0] == first
-        if same or own_confidence(support, matcher, hit) >= support.min_confidence:
+        if same or own_confidence(support, support.ranking.ranked, matcher, hit) >= (
+            support.min_confidence
+        ):
             kept.append(dataclasses.replace(hit, rank=len(kept) + 1))
         else:
             demoted.append(hit.passage_id)
     return tuple(kept), demoted
 
 
-def own_confidence(support: Support, matcher: Matcher, hit: Hit) -> float:
-    """This passage's confidence as it ranks: behind the answer's article (no margin)."""
+def own_confidence(support: Support, ranked: Ranked, matcher: Matcher, hit: Hit) -> float:
+    """This passage's confidence as it ranks: behind the answer's article (no margin), in the
+    same crowd of best scores as the answer (`ranked`)."""
     loaded, ranking = support.loaded, support.ranking
     coverage = matcher.coverage(f"{hit.citation.title} {hit.text}")
     article = loaded.text.passages[hit.passage_id][0]
@@ -49,8 +54,9 @@ def own_confidence(support: Support, matcher: Matcher, hit: Hit) -> float:
     share = chosen.count(article) / len(chosen)
     # The best score cited, not the first: the kind of question may have put a lower one first.
     best = max(score for _, score in ranking.chosen)
-    crowd = ranking.ranked or Ranked(0, 0.0, None, 0.0)
     doc = ranking.docs[hit.passage_id]
-    behind = Ranked(doc, hit.score, best, share, crowd.best_scores, crowd.near_ties)
+    behind = ranked._replace(
+        top_doc=doc, top_score=hit.score, next_article_score=best, same_article_share=share
+    )
     evidence = gather(support.table, behind, coverage)
     return support.model.confidence(evidence, len(loaded.index))
