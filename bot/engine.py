@@ -35,8 +35,9 @@ from bot.core.ranking import (
     loaded_index,
 )
 from bot.core.spelling import corrections
-from bot.core.support import Support, supporting
+from bot.core.support import Support, offered, supporting
 from bot.core.text import TextPipeline
+from bot.core.topic import TopicReader
 from bot.settings import Settings
 from bot.store.database import IndexedPassage, Store
 
@@ -103,6 +104,7 @@ class KnowledgeBase:
         self.settings = settings
         self.model = CONFIDENCE_MODEL
         self.kinds: KindReader | None = KindReader(pipeline)  # None: question kinds ignored
+        self.topics = TopicReader(pipeline)
         self.steering = Steering()  # which close passages the kind of answer reorders
 
     @property
@@ -159,15 +161,32 @@ class KnowledgeBase:
             evidence = gather(table, ranking.ranked, coverage)
             return self.model.confidence(evidence, len(loaded.index)), evidence
 
+        unclear = self._unclear(question, hits)
         answer = compose(
-            self.pipeline, question, hits, judge, self.settings.min_confidence, self.kinds
+            self.pipeline, question, hits, judge, self.settings.min_confidence, self.kinds, unclear
         )
         support = Support(loaded, ranking, table, self.model, self.settings.min_confidence)
         shown, demoted = supporting(support, self.pipeline, question.searched, answer)
         further_ids = tuple(dict.fromkeys([*demoted, *ranking.further]))[
             : max(further, len(demoted))
         ]
-        return dataclasses.replace(answer, hits=shown, further=further_ids)
+        # A question that names no topic is offered the nearest articles to choose from.
+        floor = 0.0 if unclear else self.settings.suggest_confidence
+        near = offered(support, self.pipeline, question.searched, answer, floor)
+        return dataclasses.replace(answer, hits=shown, further=further_ids, offered=near)
+
+    def _unclear(self, question: Question, hits: list[Hit]) -> bool:
+        """The question names no topic, and no editor has answered it as worded: an FAQ pair
+        whose own question names none either ("Nộp hồ sơ ở đâu?") is a general answer."""
+        if not self.topics.names_no_topic(question.searched):
+            return False
+        faq = hits[0].question if hits else None
+        return not (faq and self.topics.names_no_topic(self._searched(faq)))
+
+    def _searched(self, text: str) -> str:
+        """`text` as searched: without the framing and the words that only ask."""
+        searched = prepare_question(text, self.settings.max_question_chars).searched
+        return self.kinds.read(searched).searched if self.kinds else searched
 
     def _read_slips(self, loaded: LoadedIndex, question: Question) -> Question:
         """The question with its typing slips read as the knowledge base's words."""

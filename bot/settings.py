@@ -85,6 +85,9 @@ class Settings(BaseSettings):
         120, ge=20, le=1000, validation_alias=_env("BOT_MAX_PASSAGE_WORDS")
     )
     min_confidence: float = Field(0.36, ge=0, le=1, validation_alias=_env("BOT_MIN_CONFIDENCE"))
+    suggest_confidence: float = Field(
+        0.15, ge=0, le=1, validation_alias=_env("BOT_SUGGEST_CONFIDENCE")
+    )
     max_question_chars: int = Field(
         500, ge=20, le=4000, validation_alias=_env("BOT_MAX_QUESTION_CHARS")
     )

@@ -23,6 +23,7 @@ def answer_json(answer: Answer, message: str | None = None) -> dict:
         "answered": answer.answered,
         "confidence": round(answer.confidence, 4),
         "small_talk": answer.outcome is Outcome.SMALL_TALK,
+        "unclear": answer.unclear,
         "results": [
             {
                 "rank": h.rank,

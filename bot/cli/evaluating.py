@@ -11,7 +11,15 @@ from bot.core.confidence import CONFIDENCE_MODEL
 from bot.engine import bm25_params
 from bot.evaluation.beir import Metrics, evaluate_baseline, evaluate_pipeline, load_dataset
 from bot.evaluation.fitting import NEWEST_EVIDENCE, fit
-from bot.evaluation.honesty import Corpus, Honesty, Judged, honesty_at, judge_all, sweep
+from bot.evaluation.honesty import (
+    Corpus,
+    Honesty,
+    Judged,
+    honesty_at,
+    judge_all,
+    suggested,
+    sweep,
+)
 from bot.evaluation.styles import Style
 from bot.settings import Settings
 
@@ -48,6 +56,21 @@ def honesty_table(judged: list[Judged], threshold: float, style: Style) -> str:
     return "\n".join(lines + [_honesty_line(h) for h in sweep(judged)])
 
 
+def suggestion_line(judged: list[Judged], settings: Settings) -> str:
+    """What the "not found"s offered at the configured thresholds."""
+    got = suggested(judged, settings.min_confidence)
+    missed = (
+        f"{got.missed} câu có bài mà không được trả lời: được gợi ý đúng bài {got.gold:.3f}, "
+        f"được gợi ý bài nào đó {got.any:.3f}"
+        if got.missed
+        else "không có câu nào có bài mà không được trả lời"
+    )
+    return (
+        f"Gợi ý khi không trả lời (BOT_SUGGEST_CONFIDENCE={settings.suggest_confidence:.2f}): "
+        f"{missed}; câu ngoài chủ đề được gợi ý {got.off_topic}/{got.off_topic_asked}"
+    )
+
+
 def _off_topic(path: Path | None) -> list[str]:
     """One question a line; `#` lines are comments."""
     if path is None:
@@ -77,7 +100,8 @@ def _honesty(args: argparse.Namespace, settings: Settings, off: list[str]) -> li
         corpus = Corpus(load_dataset(folder), pipeline_for(settings), settings)
         for style in (Style.WRITTEN, Style.FOLDED) if args.fit else (_style(args),):
             judged = judge_all(corpus, style, off)
-            print(f"{folder}\n{honesty_table(judged, settings.min_confidence, style)}\n")
+            table = honesty_table(judged, settings.min_confidence, style)
+            print(f"{folder}\n{table}\n{suggestion_line(judged, settings)}\n")
             pooled += judged
             label = "" if style is Style.WRITTEN else f" ({style.value})"
             curves[f"{folder.name}{label}"] = sweep(judged)

@@ -83,6 +83,8 @@ class Answer:
     spelling: tuple[Correction, ...] = ()  # words of the question read differently
     understood: str | None = None  # how a follow-up was read: "Về: Cấp thẻ căn cước — lệ phí"
     follows: str | None = None  # the earlier question a follow-up was read against
+    offered: tuple[str, ...] = ()  # a "not found"'s nearest titles that came close, nearest first
+    unclear: bool = False  # the question names no topic ("nộp ở đâu?"): asked back, not answered
 
     @property
     def answered(self) -> bool:
@@ -242,11 +244,14 @@ def compose(
     judge: Judge,
     min_confidence: float,
     kinds: KindReader | None = None,
+    unclear: bool = False,
 ) -> Answer:
     """Answered only when the judge is at least `min_confidence` sure the top passage answers;
-    what the question asks for (`question.asked`, read by `kinds`) steers the short answer."""
+    what the question asks for (`question.asked`, read by `kinds`) steers the short answer.
+    An `unclear` question (it names no topic) is never answered: no passage can be sure of it."""
     matcher = Matcher(pipeline, question.searched)
     coverage, confidence, evidence = _judged(matcher, hits, judge)
+    confidence = 0.0 if unclear else confidence
     answered = bool(hits) and confidence >= min_confidence
     summary = _summary(matcher, question, hits[0], kinds) if answered else ""
     return Answer(
@@ -261,6 +266,7 @@ def compose(
         evidence,
         personal=question.personal,
         spelling=question.spelling,
+        unclear=unclear,
     )
 
 

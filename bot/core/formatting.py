@@ -31,6 +31,10 @@ SMALL_TALK_INTRO = (
     f"được, ví dụ: “{EXAMPLE_QUESTION}” hoặc “Dịch vụ công trực tuyến mức độ 4 là gì?”"
 )
 NOT_FOUND = "Xin lỗi, tôi chưa tìm thấy thông tin phù hợp trong kho tri thức."
+UNCLEAR = (
+    "Bạn muốn hỏi về thủ tục hay việc gì? Câu hỏi chưa nói rõ, nên tôi chưa thể trả lời chắc "
+    "chắn. Hãy hỏi lại kèm tên thủ tục, ví dụ: “Đăng ký khai sinh nộp hồ sơ ở đâu?”"
+)
 SUGGEST = "Có phải bạn muốn hỏi về:"
 SOURCES = "Nguồn:"
 ABOUT = "Về:"  # before the FAQ question an answer comes from
@@ -109,7 +113,8 @@ def spelling_note(answer: Answer, markup: Markup) -> str:
 
 
 def suggestions(hits: Iterable[Hit]) -> list[str]:
-    """The titles of the nearest articles a "not found" offers (at most three)."""
+    """The distinct titles of the hits, nearest first (at most three): a "not found" offers the
+    leading ones that came close (`Answer.offered`), so its buttons are numbered in this list."""
     return list(dict.fromkeys(h.citation.title for h in hits))[:3]
 
 
@@ -138,12 +143,22 @@ def render_answer(
         lines = [citation_line(n, c, markup) for n, c in enumerate(citations, start=1)]
         blocks.append("\n".join([markup.escape(SOURCES), *lines]))
     else:
-        blocks += [markup.escape(NOT_FOUND), markup.escape(contact)]
-        titles = suggestions(answer.hits)
-        if titles and suggestion_buttons:
-            blocks.append(markup.escape(SUGGEST))
-        elif titles:
-            blocks.append(
-                "\n".join([markup.escape(SUGGEST)] + [f"• {markup.escape(t)}" for t in titles])
-            )
+        blocks += not_found_blocks(answer, contact, markup, suggestion_buttons)
     return "\n\n".join(b for b in blocks if b)
+
+
+def not_found_blocks(
+    answer: Answer, contact: str, markup: Markup, suggestion_buttons: bool
+) -> list[str]:
+    """ "Not found" and the contact, or for a question naming no topic the question back; then
+    the titles offered (only their heading when they are buttons)."""
+    if answer.unclear:
+        blocks = [markup.escape(UNCLEAR)]
+    else:
+        blocks = [markup.escape(NOT_FOUND), markup.escape(contact)]
+    if answer.offered and suggestion_buttons:
+        blocks.append(markup.escape(SUGGEST))
+    elif answer.offered:
+        lines = [f"• {markup.escape(t)}" for t in answer.offered]
+        blocks.append("\n".join([markup.escape(SUGGEST), *lines]))
+    return blocks

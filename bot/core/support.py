@@ -1,5 +1,6 @@
 """Which sources an answer cites: the first, its own article's, and others only when they would
-answer on their own; the rest go behind "Xem thêm"."""
+answer on their own; the rest go behind "Xem thêm". A "not found" offers only titles that came
+close."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from bot.core.confidence import Model, Ranked, TermTable, gather
 from bot.core.models import Hit
 from bot.core.ranking import LoadedIndex, Ranking
 from bot.core.text import TextPipeline
+
+SUGGESTED = 3  # titles a "not found" offers at most
 
 
 class Support(NamedTuple):
@@ -60,3 +63,34 @@ def own_confidence(support: Support, ranked: Ranked, matcher: Matcher, hit: Hit)
     )
     evidence = gather(support.table, behind, coverage)
     return support.model.confidence(evidence, len(loaded.index))
+
+
+def offered(
+    support: Support, pipeline: TextPipeline, searched: str, answer: Answer, floor: float
+) -> tuple[str, ...]:
+    """The nearest titles a "not found" offers: the leading ones (buttons are numbered by
+    `suggestions`) while their own confidence reaches `floor`."""
+    titles: list[str] = []
+    for title, confidence in nearest(support, pipeline, searched, answer):
+        if confidence < floor:
+            break
+        titles.append(title)
+    return tuple(titles)
+
+
+def nearest(
+    support: Support, pipeline: TextPipeline, searched: str, answer: Answer
+) -> list[tuple[str, float]]:
+    """A "not found"'s distinct titles, nearest first, each with its best passage's own
+    confidence (the first one's is the answer's)."""
+    ranked = support.ranking.ranked
+    if answer.answered or not answer.hits or ranked is None:
+        return []
+    found = {answer.hits[0].citation.title: answer.confidence}
+    matcher: Matcher | None = None
+    for hit in answer.hits[1:]:
+        if hit.citation.title in found:
+            continue
+        matcher = matcher or Matcher(pipeline, searched)
+        found[hit.citation.title] = own_confidence(support, ranked, matcher, hit)
+    return list(found.items())[:SUGGESTED]

@@ -42,6 +42,8 @@ class Judged:
     off_topic: bool = False
     passages: int = 0  # the size of the knowledge base it was asked against
     gold_top3: bool = False  # the gold is among the first three articles, cited or "Xem thêm"
+    offered: bool = False  # a "not found" offered titles (at the configured thresholds)
+    gold_offered: bool = False  # … and the gold document's was one of them
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,16 @@ class Honesty:
         0.0  # answered at all (gold cited or not), among questions whose gold is there
     )
     right_top3: float = 0.0  # answered with the gold among the first three articles
+
+
+class Suggested(NamedTuple):
+    """What the "not found"s offered, at the configured thresholds."""
+
+    missed: int  # questions whose gold is there but that were not answered
+    gold: float  # the gold offered, among those
+    any: float  # anything offered, among the same questions
+    off_topic: int  # off-topic askings offered anything
+    off_topic_asked: int
 
 
 def half_of(doc_id: str) -> int:
@@ -106,6 +118,7 @@ class Asked(NamedTuple):
     top3: set[str]  # the first three documents of the ranking, cited or behind "Xem thêm"
     confidence: float
     evidence: Evidence | None
+    offered: set[str]  # documents whose titles a "not found" offered
 
 
 def _ask(kb: KnowledgeBase, text: str) -> Asked:
@@ -117,7 +130,10 @@ def _ask(kb: KnowledgeBase, text: str) -> Asked:
     passages, citations = kb.loaded.text.passages, kb.loaded.text.citations
     behind = [citations[passages[pid][0]].source for pid in answer.further if pid in passages]
     first = list(dict.fromkeys(cited + behind))[:TOP_ARTICLES]
-    return Asked(set(cited), set(first), answer.confidence, answer.evidence)
+    # A title stands for its first passage's document (untitled documents share one title).
+    first_of = {h.citation.title: h.citation.source for h in reversed(answer.hits)}
+    offered = {first_of[title] for title in answer.offered}
+    return Asked(set(cited), set(first), answer.confidence, answer.evidence, offered)
 
 
 def judge_all(
@@ -134,10 +150,16 @@ def judge_all(
             gold = ds.qrels[qid]
             got = _ask(kb, prepare(text))
             there, right, top3 = bool(gold & present), bool(gold & got.cited), bool(gold & got.top3)
-            judged.append(Judged(there, right, got.confidence, got.evidence, False, size, top3))
+            offered = (bool(got.offered), bool(gold & got.offered))
+            judged.append(
+                Judged(there, right, got.confidence, got.evidence, False, size, top3, *offered)
+            )
         for text in off_topic:
             got = _ask(kb, prepare(text))
-            judged.append(Judged(False, False, got.confidence, got.evidence, True, size))
+            offered = (bool(got.offered), False)
+            judged.append(
+                Judged(False, False, got.confidence, got.evidence, True, size, False, *offered)
+            )
     return judged
 
 
@@ -162,3 +184,18 @@ def honesty_at(judged: Sequence[Judged], threshold: float) -> Honesty:
 
 def sweep(judged: Sequence[Judged], thresholds: Sequence[float] = THRESHOLDS) -> list[Honesty]:
     return [honesty_at(judged, t) for t in thresholds]
+
+
+def suggested(judged: Sequence[Judged], threshold: float) -> Suggested:
+    """How often a "not found" offered the gold's title, and how often an off-topic question got
+    any title offered; `threshold` is the one the questions were asked at."""
+    missed = [j for j in judged if j.in_kb and j.confidence < threshold]
+    off = [j for j in judged if j.off_topic]
+    n = max(len(missed), 1)
+    return Suggested(
+        len(missed),
+        sum(j.gold_offered for j in missed) / n,
+        sum(j.offered for j in missed) / n,
+        sum(j.offered for j in off),
+        len(off),
+    )

@@ -16,7 +16,7 @@ from telegram.ext import ContextTypes
 from bot import __version__
 from bot.core.answer import Answer, Outcome
 from bot.core.followup import Context
-from bot.core.formatting import render_answer, suggestions
+from bot.core.formatting import render_answer
 from bot.core.text import well_formed
 from bot.editors.reloading import Reloader
 from bot.engine import KnowledgeBase
@@ -192,7 +192,9 @@ async def answer_question(
         if answer.answered:
             markup = answer_keyboard(qid, 0, bool(answer.further))
         else:
-            markup = not_found_keyboard(qid, suggestions(answer.hits), notify=not group)
+            # Nothing to wait for when the bot only needs to know which procedure is meant.
+            notify = not group and not answer.unclear
+            markup = not_found_keyboard(qid, list(answer.offered), notify=notify)
     # A recorded "not found" carries its nearest titles as buttons, not as a list in the text.
     text = render(answer, core, suggestion_buttons=qid is not None and not answer.answered)
     if answer.outcome is Outcome.SMALL_TALK:  # not a question: not recorded, no buttons

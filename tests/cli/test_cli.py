@@ -9,14 +9,15 @@ from pathlib import Path
 import pytest
 
 from bot.cli.main import main
-from bot.core.formatting import NOT_FOUND, SOURCES, SUGGEST
+from bot.core.formatting import NOT_FOUND, SOURCES, SUGGEST, UNCLEAR
 from tests.helpers.cli import Run, child_env, run_bot
 from tests.helpers.files import SEED_KNOWLEDGE, SEED_TITLE, write
 
 QUESTION = "Chính quyền số là gì?"
 DEFINITION = "Chính quyền số là hoạt động"
 OFF_TOPIC = "Giá vàng hôm nay bao nhiêu?"
-TOP_KEYS = {"question", "answered", "confidence", "small_talk", "results"}
+NEAR_MISS = "Hải Phòng chuyển đổi số năm 2025"  # close to the seed article, not answered by it
+TOP_KEYS = {"question", "answered", "confidence", "small_talk", "unclear", "results"}
 RESULT_KEYS = {"rank", "score", "title", "url", "date", "author", "text", "source"}
 
 
@@ -104,7 +105,16 @@ def test_ask_json_not_answered_carries_a_message(workdir: Path, env: dict[str, s
     payload = json.loads(run.out)
     assert set(payload) == TOP_KEYS | {"message"}
     assert payload["answered"] is False and 0 <= payload["confidence"] < 0.4
-    assert NOT_FOUND in payload["message"]
+    assert NOT_FOUND in payload["message"] and payload["unclear"] is False
+
+
+def test_ask_json_marks_a_question_that_names_no_topic(
+    db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["ask", "--json", "nộp hồ sơ ở đâu", "--db", str(db)]) == 1
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["answered"] is False and payload["unclear"] is True
+    assert payload["confidence"] == 0 and UNCLEAR in payload["message"]
 
 
 def test_ask_dash_reads_one_question_a_line(workdir: Path, env: dict[str, str]) -> None:
@@ -178,14 +188,29 @@ def test_ask_exit_codes(
     assert "Traceback" not in err
 
 
-def test_not_found_reply_offers_contact_and_nearest_titles(
+def test_not_found_reply_offers_contact_and_only_titles_that_came_close(
     db: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("BOT_CONTACT", "Gọi 1022 để được hỗ trợ")
+    assert main(["ask", NEAR_MISS, "--db", str(db)]) == 1
+    near = capsys.readouterr().out
     assert main(["ask", OFF_TOPIC, "--db", str(db)]) == 1
-    out = capsys.readouterr().out
-    assert NOT_FOUND in out and "Gọi 1022 để được hỗ trợ" in out
-    assert SUGGEST in out and f"• {SEED_TITLE}" in out
+    off = capsys.readouterr().out
+    assert NOT_FOUND in near and "Gọi 1022 để được hỗ trợ" in near
+    assert SUGGEST in near and f"• {SEED_TITLE}" in near
+    # A question about something else entirely is not offered the city's article instead.
+    assert NOT_FOUND in off and "Gọi 1022 để được hỗ trợ" in off and SUGGEST not in off
+
+
+def test_the_suggestion_floor_is_a_setting(
+    db: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BOT_SUGGEST_CONFIDENCE", "0")
+    assert main(["ask", OFF_TOPIC, "--db", str(db)]) == 1
+    assert f"• {SEED_TITLE}" in capsys.readouterr().out
+    monkeypatch.setenv("BOT_SUGGEST_CONFIDENCE", "1.5")
+    assert main(["ask", NEAR_MISS, "--db", str(db)]) == 2
+    assert "BOT_SUGGEST_CONFIDENCE" in capsys.readouterr().err
 
 
 def test_top_k_option(db: Path, capsys: pytest.CaptureFixture[str]) -> None:

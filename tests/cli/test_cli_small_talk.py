@@ -47,6 +47,7 @@ def test_ask_json_small_talk_shape(db: Path, capsys: pytest.CaptureFixture[str])
         "answered": False,
         "confidence": 0.0,
         "small_talk": True,
+        "unclear": False,
         "results": [],
         "message": f"{SMALL_TALK_OPENINGS[Talk.THANKS]} {SMALL_TALK_INTRO}",
     }

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from bot.core.answer import Outcome
+from bot.core.formatting import suggestions
 from bot.core.text import TextPipeline
 from bot.engine import KnowledgeBase
 from tests.helpers.files import (
@@ -95,3 +96,19 @@ async def test_only_sources_that_support_the_answer_are_cited(
         # What was ranked but not cited stays reachable through "Xem thêm".
         ranked = await kb.ask("Chính quyền số là gì?", further=12)
         assert set(ranked.further) and not set(ranked.further) & {h.passage_id for h in answer.hits}
+
+
+async def test_a_not_found_offers_only_the_articles_that_came_close(kb: KnowledgeBase) -> None:
+    near = await kb.ask("đăng ký kết hôn lần hai sau khi ly hôn")
+    assert near.outcome is Outcome.NOT_FOUND and near.offered == ("Đăng ký kết hôn",)
+    # The buttons are numbered in the nearest titles: what is offered leads that list.
+    assert suggestions(near.hits)[: len(near.offered)] == list(near.offered)
+    offered = {q: (await kb.ask(q)).offered for kind, q in CASES if kind == "not_found"}
+    assert offered == dict.fromkeys(offered, ())  # off-topic and far in-domain: nothing offered
+
+
+async def test_the_suggestion_floor_is_a_setting(tmp_path: Path, pipeline: TextPipeline) -> None:
+    settings = make_settings(tmp_path, DATA_DIR / "decision", suggest_confidence=0.0)
+    async with open_kb(settings, pipeline) as kb:
+        answer = await kb.ask("kết quả xổ số miền Bắc hôm nay")  # shares "kết quả" with some
+    assert answer.outcome is Outcome.NOT_FOUND and answer.offered

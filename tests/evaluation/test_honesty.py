@@ -91,6 +91,18 @@ def test_eval_honesty_prints_the_table_and_draws_the_curve(
     assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+def test_eval_honesty_says_what_the_not_founds_offered(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    args = ["eval", str(TINY), "--honesty", "--off-topic", str(OFF_TOPIC)]
+    assert main(args) == 0
+    assert "(BOT_SUGGEST_CONFIDENCE=0.15)" in (kept := capsys.readouterr().out)
+    assert "câu ngoài chủ đề được gợi ý 0/6" in kept  # nothing came close to a recipe
+    monkeypatch.setenv("BOT_SUGGEST_CONFIDENCE", "0")
+    assert main(args) == 0
+    assert "câu ngoài chủ đề được gợi ý 3/6" in capsys.readouterr().out
+
+
 def test_an_unreadable_off_topic_list_is_one_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
