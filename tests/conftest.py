@@ -15,7 +15,14 @@ from bot.store.database import Store
 from tests.helpers.bot_process import BotProcess, launcher, reap
 from tests.helpers.bot_runner import TOKEN
 from tests.helpers.fake_bot_api import FakeBotApi
-from tests.helpers.files import SEED_KNOWLEDGE, SETTINGS_ENV, make_settings, refresh
+from tests.helpers.files import (
+    DATA_DIR,
+    SEED_KNOWLEDGE,
+    SETTINGS_ENV,
+    make_settings,
+    open_kb,
+    refresh,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -61,6 +68,13 @@ async def kb(store: Store, pipeline: TextPipeline, settings: Settings) -> Knowle
     report = await refresh(store, pipeline, settings)
     assert report.ok and report.added == 1
     return await KnowledgeBase.open(store, pipeline, settings)
+
+
+@pytest.fixture
+async def decision_kb(tmp_path: Path, pipeline: TextPipeline) -> AsyncIterator[KnowledgeBase]:
+    """The six made-up procedures of tests/data/decision/, ingested and ready to answer."""
+    async with open_kb(make_settings(tmp_path, DATA_DIR / "decision"), pipeline) as opened:
+        yield opened
 
 
 @pytest.fixture

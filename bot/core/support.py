@@ -5,6 +5,7 @@ close."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
 from typing import NamedTuple
 
 from bot.core.answer import Answer, Matcher
@@ -72,7 +73,7 @@ def offered(
     `suggestions`) while their own confidence reaches `floor`."""
     titles: list[str] = []
     for title, confidence in nearest(support, pipeline, searched, answer):
-        if confidence < floor:
+        if confidence < floor or len(titles) == SUGGESTED:
             break
         titles.append(title)
     return tuple(titles)
@@ -80,17 +81,16 @@ def offered(
 
 def nearest(
     support: Support, pipeline: TextPipeline, searched: str, answer: Answer
-) -> list[tuple[str, float]]:
+) -> Iterator[tuple[str, float]]:
     """A "not found"'s distinct titles, nearest first, each with its best passage's own
-    confidence (the first one's is the answer's)."""
+    confidence (the first one's is the answer's), judged only as far as they are read."""
     ranked = support.ranking.ranked
     if answer.answered or not answer.hits or ranked is None:
-        return []
-    found = {answer.hits[0].citation.title: answer.confidence}
-    matcher: Matcher | None = None
+        return
+    seen = {answer.hits[0].citation.title}
+    yield answer.hits[0].citation.title, answer.confidence
+    matcher = Matcher(pipeline, searched)
     for hit in answer.hits[1:]:
-        if hit.citation.title in found:
-            continue
-        matcher = matcher or Matcher(pipeline, searched)
-        found[hit.citation.title] = own_confidence(support, ranked, matcher, hit)
-    return list(found.items())[:SUGGESTED]
+        if hit.citation.title not in seen:
+            seen.add(hit.citation.title)
+            yield hit.citation.title, own_confidence(support, ranked, matcher, hit)

@@ -8,7 +8,6 @@ and small talk.
 from __future__ import annotations
 
 import shutil
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -39,15 +38,9 @@ EXPECTED = {
 }
 
 
-@pytest.fixture(scope="module")
-def pipeline() -> TextPipeline:
-    return TextPipeline()
-
-
 @pytest.fixture
-async def kb(tmp_path: Path, pipeline: TextPipeline) -> AsyncIterator[KnowledgeBase]:
-    async with open_kb(make_settings(tmp_path, DATA_DIR / "decision"), pipeline) as opened:
-        yield opened
+def kb(decision_kb: KnowledgeBase) -> KnowledgeBase:
+    return decision_kb
 
 
 def test_the_corpus_has_every_kind_of_question() -> None:

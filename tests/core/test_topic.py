@@ -4,7 +4,6 @@ whichever article ranks first (tests/data/topic_questions.tsv, over the decision
 from __future__ import annotations
 
 import shutil
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -27,15 +26,9 @@ UNCLEAR_CASES = [q for kind, q in CASES if kind == "unclear"]
 TOPIC_CASES = [q for kind, q in CASES if kind == "topic"]
 
 
-@pytest.fixture(scope="module")
-def pipeline() -> TextPipeline:
-    return TextPipeline()
-
-
 @pytest.fixture
-async def kb(tmp_path: Path, pipeline: TextPipeline) -> AsyncIterator[KnowledgeBase]:
-    async with open_kb(make_settings(tmp_path, DATA_DIR / "decision"), pipeline) as opened:
-        yield opened
+def kb(decision_kb: KnowledgeBase) -> KnowledgeBase:
+    return decision_kb
 
 
 def test_the_corpus_has_both_kinds_in_several_spellings() -> None:
