@@ -173,7 +173,10 @@ class KnowledgeBase:
         # A question that names no topic is offered the nearest articles to choose from.
         floor = 0.0 if unclear else self.settings.suggest_confidence
         near = offered(support, self.pipeline, question.searched, answer, floor)
-        return dataclasses.replace(answer, hits=shown, further=further_ids, offered=near)
+        unsure = answer.answered and answer.confidence < self.settings.sure_confidence
+        return dataclasses.replace(
+            answer, hits=shown, further=further_ids, offered=near, unsure=unsure
+        )
 
     def _unclear(self, question: Question, hits: list[Hit]) -> bool:
         """The question names no topic, and no editor has answered it as worded: an FAQ pair

@@ -88,6 +88,7 @@ class Settings(BaseSettings):
     suggest_confidence: float = Field(
         0.15, ge=0, le=1, validation_alias=_env("BOT_SUGGEST_CONFIDENCE")
     )
+    sure_confidence: float = Field(0.65, ge=0, le=1, validation_alias=_env("BOT_SURE_CONFIDENCE"))
     max_question_chars: int = Field(
         500, ge=20, le=4000, validation_alias=_env("BOT_MAX_QUESTION_CHARS")
     )

@@ -24,6 +24,7 @@ def answer_json(answer: Answer, message: str | None = None) -> dict:
         "confidence": round(answer.confidence, 4),
         "small_talk": answer.outcome is Outcome.SMALL_TALK,
         "unclear": answer.unclear,
+        "unsure": answer.unsure,
         "results": [
             {
                 "rank": h.rank,

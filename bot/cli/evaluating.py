@@ -15,6 +15,7 @@ from bot.evaluation.honesty import (
     Corpus,
     Honesty,
     Judged,
+    hedged,
     honesty_at,
     judge_all,
     suggested,
@@ -54,6 +55,16 @@ def honesty_table(judged: list[Judged], threshold: float, style: Style) -> str:
         f"{'ngưỡng':>7} {'đúng':>7} {'đúng (top 3)':>12} {'trung thực':>11} {'ngoài chủ đề':>14}",
     ]
     return "\n".join(lines + [_honesty_line(h) for h in sweep(judged)])
+
+
+def hedging_line(judged: list[Judged], settings: Settings) -> str:
+    """How right the answers said to be unsure are, beside the plain ones."""
+    got = hedged(judged, settings.min_confidence, settings.sure_confidence)
+    return (
+        f"Trả lời kèm lời dè dặt (dưới BOT_SURE_CONFIDENCE={settings.sure_confidence:.2f}): "
+        f"{got.unsure} câu, đúng (top 3) {got.unsure_right:.3f}; "
+        f"trả lời chắc: {got.sure} câu, đúng (top 3) {got.sure_right:.3f}"
+    )
 
 
 def suggestion_line(judged: list[Judged], settings: Settings) -> str:
@@ -101,7 +112,8 @@ def _honesty(args: argparse.Namespace, settings: Settings, off: list[str]) -> li
         for style in (Style.WRITTEN, Style.FOLDED) if args.fit else (_style(args),):
             judged = judge_all(corpus, style, off)
             table = honesty_table(judged, settings.min_confidence, style)
-            print(f"{folder}\n{table}\n{suggestion_line(judged, settings)}\n")
+            lines = [table, hedging_line(judged, settings), suggestion_line(judged, settings)]
+            print(f"{folder}\n" + "\n".join(lines) + "\n")
             pooled += judged
             label = "" if style is Style.WRITTEN else f" ({style.value})"
             curves[f"{folder.name}{label}"] = sweep(judged)

@@ -85,6 +85,7 @@ class Answer:
     follows: str | None = None  # the earlier question a follow-up was read against
     offered: tuple[str, ...] = ()  # a "not found"'s nearest titles that came close, nearest first
     unclear: bool = False  # the question names no topic ("nộp ở đâu?"): asked back, not answered
+    unsure: bool = False  # answered, but below BOT_SURE_CONFIDENCE: the reply says so
 
     @property
     def answered(self) -> bool:

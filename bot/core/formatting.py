@@ -31,6 +31,8 @@ SMALL_TALK_INTRO = (
     f"được, ví dụ: “{EXAMPLE_QUESTION}” hoặc “Dịch vụ công trực tuyến mức độ 4 là gì?”"
 )
 NOT_FOUND = "Xin lỗi, tôi chưa tìm thấy thông tin phù hợp trong kho tri thức."
+UNSURE = "Tôi chưa chắc đây đúng là điều bạn hỏi, bạn nên đối chiếu với nguồn bên dưới:"
+UNSURE_CONTACT = "Nếu chưa đúng điều bạn cần:"
 UNCLEAR = (
     "Bạn muốn hỏi về thủ tục hay việc gì? Câu hỏi chưa nói rõ, nên tôi chưa thể trả lời chắc "
     "chắn. Hãy hỏi lại kèm tên thủ tục, ví dụ: “Đăng ký khai sinh nộp hồ sơ ở đâu?”"
@@ -135,16 +137,24 @@ def render_answer(
         return markup.escape(small_talk_reply(answer.question))
     blocks = [truncation_note(answer, question_limit), spelling_note(answer, markup)]
     if answer.answered:
-        blocks.append(
-            understood_line(answer.understood, markup) or about_line(answer.about, markup)
-        )
-        blocks.append(marked(answer.summary, answer.marks, markup))
-        citations = list(dict.fromkeys(h.citation for h in answer.hits))
-        lines = [citation_line(n, c, markup) for n, c in enumerate(citations, start=1)]
-        blocks.append("\n".join([markup.escape(SOURCES), *lines]))
+        blocks += answered_blocks(answer, contact, markup)
     else:
         blocks += not_found_blocks(answer, contact, markup, suggestion_buttons)
     return "\n\n".join(b for b in blocks if b)
+
+
+def answered_blocks(answer: Answer, contact: str, markup: Markup) -> list[str]:
+    """What it is about, the short answer and its sources; an answer the bot is not sure of says
+    so first and still points to a person who can be sure."""
+    citations = list(dict.fromkeys(h.citation for h in answer.hits))
+    lines = [citation_line(n, c, markup) for n, c in enumerate(citations, start=1)]
+    return [
+        understood_line(answer.understood, markup) or about_line(answer.about, markup),
+        markup.escape(UNSURE) if answer.unsure else "",
+        marked(answer.summary, answer.marks, markup),
+        "\n".join([markup.escape(SOURCES), *lines]),
+        markup.escape(f"{UNSURE_CONTACT} {contact}") if answer.unsure else "",
+    ]
 
 
 def not_found_blocks(

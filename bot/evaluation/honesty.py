@@ -59,6 +59,16 @@ class Honesty:
     right_top3: float = 0.0  # answered with the gold among the first three articles
 
 
+class Hedged(NamedTuple):
+    """Answers the reply says it is not sure of (below `sure`) and the others: how many, and the
+    share of each that is right (the gold among the first three articles)."""
+
+    unsure: int
+    unsure_right: float
+    sure: int
+    sure_right: float
+
+
 class Suggested(NamedTuple):
     """What the "not found"s offered, at the configured thresholds."""
 
@@ -199,3 +209,15 @@ def suggested(judged: Sequence[Judged], threshold: float) -> Suggested:
         sum(j.offered for j in off),
         len(off),
     )
+
+
+def hedged(judged: Sequence[Judged], threshold: float, sure: float) -> Hedged:
+    """Answered questions (off-topic ones included) split at `sure`."""
+    answered = [j for j in judged if j.confidence >= threshold]
+    unsure = [j for j in answered if j.confidence < sure]
+    plain = [j for j in answered if j.confidence >= sure]
+
+    def right(group: list[Judged]) -> float:
+        return sum(j.in_kb and j.gold_top3 for j in group) / max(len(group), 1)
+
+    return Hedged(len(unsure), right(unsure), len(plain), right(plain))

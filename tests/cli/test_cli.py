@@ -17,7 +17,7 @@ QUESTION = "Chính quyền số là gì?"
 DEFINITION = "Chính quyền số là hoạt động"
 OFF_TOPIC = "Giá vàng hôm nay bao nhiêu?"
 NEAR_MISS = "Hải Phòng chuyển đổi số năm 2025"  # close to the seed article, not answered by it
-TOP_KEYS = {"question", "answered", "confidence", "small_talk", "unclear", "results"}
+TOP_KEYS = {"question", "answered", "confidence", "small_talk", "unclear", "unsure", "results"}
 RESULT_KEYS = {"rank", "score", "title", "url", "date", "author", "text", "source"}
 
 

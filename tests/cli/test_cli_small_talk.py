@@ -48,6 +48,7 @@ def test_ask_json_small_talk_shape(db: Path, capsys: pytest.CaptureFixture[str])
         "confidence": 0.0,
         "small_talk": True,
         "unclear": False,
+        "unsure": False,
         "results": [],
         "message": f"{SMALL_TALK_OPENINGS[Talk.THANKS]} {SMALL_TALK_INTRO}",
     }

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.core.answer import Outcome
-from bot.core.formatting import suggestions
+from bot.core.formatting import UNSURE, UNSURE_CONTACT, render_answer, suggestions
 from bot.core.text import TextPipeline
 from bot.engine import KnowledgeBase
 from tests.helpers.files import (
@@ -105,3 +105,22 @@ async def test_the_suggestion_floor_is_a_setting(tmp_path: Path, pipeline: TextP
     async with open_kb(settings, pipeline) as kb:
         answer = await kb.ask("kết quả xổ số miền Bắc hôm nay")  # shares "kết quả" with some
     assert answer.outcome is Outcome.NOT_FOUND and answer.offered
+
+
+async def test_an_answer_below_the_sure_threshold_says_so_and_gives_the_contact(
+    kb: KnowledgeBase,
+) -> None:
+    unsure = await kb.ask("đăng ký kết hôn với người nước ngoài")  # the article says nothing of it
+    sure = await kb.ask("đăng ký kết hôn ở đâu")
+    assert unsure.answered and unsure.unsure and sure.answered and not sure.unsure
+    assert unsure.confidence < kb.settings.sure_confidence <= sure.confidence
+    hedged, plain = render_answer(unsure, "Gọi 1022"), render_answer(sure, "Gọi 1022")
+    assert hedged.startswith(UNSURE) and hedged.endswith(f"{UNSURE_CONTACT} Gọi 1022")
+    assert UNSURE not in plain and "Gọi 1022" not in plain
+
+
+async def test_the_sure_threshold_is_a_setting(tmp_path: Path, pipeline: TextPipeline) -> None:
+    settings = make_settings(tmp_path, DATA_DIR / "decision", sure_confidence=0.0)
+    async with open_kb(settings, pipeline) as kb:
+        answer = await kb.ask("đăng ký kết hôn với người nước ngoài")
+    assert answer.answered and not answer.unsure

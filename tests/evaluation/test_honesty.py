@@ -97,6 +97,8 @@ def test_eval_honesty_says_what_the_not_founds_offered(
     args = ["eval", str(TINY), "--honesty", "--off-topic", str(OFF_TOPIC)]
     assert main(args) == 0
     assert "(BOT_SUGGEST_CONFIDENCE=0.15)" in (kept := capsys.readouterr().out)
+    # The one answer given without its article is the one the reply says it is unsure of.
+    assert "1 câu, đúng (top 3) 0.000; trả lời chắc: 6 câu, đúng (top 3) 1.000" in kept
     assert "câu ngoài chủ đề được gợi ý 0/6" in kept  # nothing came close to a recipe
     monkeypatch.setenv("BOT_SUGGEST_CONFIDENCE", "0")
     assert main(args) == 0
