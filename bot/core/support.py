@@ -73,9 +73,11 @@ def offered(
     `suggestions`) while their own confidence reaches `floor`."""
     titles: list[str] = []
     for title, confidence in nearest(support, pipeline, searched, answer):
-        if confidence < floor or len(titles) == SUGGESTED:
+        if confidence < floor:
             break
         titles.append(title)
+        if len(titles) == SUGGESTED:
+            break
     return tuple(titles)
 
 
