@@ -82,6 +82,12 @@ def suggestion_line(judged: list[Judged], settings: Settings) -> str:
     )
 
 
+def unclear_line(judged: list[Judged]) -> str:
+    """How many askings named no topic and were asked back instead of judged."""
+    unclear = sum(j.unclear for j in judged)
+    return f"Câu chưa nói rõ chủ đề (được hỏi lại, không trả lời): {unclear}/{len(judged)}"
+
+
 def _off_topic(path: Path | None) -> list[str]:
     """One question a line; `#` lines are comments."""
     if path is None:
@@ -113,6 +119,7 @@ def _honesty(args: argparse.Namespace, settings: Settings, off: list[str]) -> li
             judged = judge_all(corpus, style, off)
             table = honesty_table(judged, settings.min_confidence, style)
             lines = [table, hedging_line(judged, settings), suggestion_line(judged, settings)]
+            lines.append(unclear_line(judged))
             print(f"{folder}\n" + "\n".join(lines) + "\n")
             pooled += judged
             label = "" if style is Style.WRITTEN else f" ({style.value})"

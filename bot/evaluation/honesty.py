@@ -44,6 +44,7 @@ class Judged:
     gold_top3: bool = False  # the gold is among the first three articles, cited or "Xem thêm"
     offered: bool = False  # a "not found" offered titles (at the configured thresholds)
     gold_offered: bool = False  # … and the gold document's was one of them
+    unclear: bool = False  # read as naming no topic, and asked back
 
 
 @dataclass(frozen=True)
@@ -129,6 +130,7 @@ class Asked(NamedTuple):
     confidence: float
     evidence: Evidence | None
     offered: set[str]  # documents whose titles a "not found" offered
+    unclear: bool
 
 
 def _ask(kb: KnowledgeBase, text: str) -> Asked:
@@ -143,7 +145,9 @@ def _ask(kb: KnowledgeBase, text: str) -> Asked:
     # A title stands for its first passage's document (untitled documents share one title).
     first_of = {h.citation.title: h.citation.source for h in reversed(answer.hits)}
     offered = {first_of[title] for title in answer.offered}
-    return Asked(set(cited), set(first), answer.confidence, answer.evidence, offered)
+    return Asked(
+        set(cited), set(first), answer.confidence, answer.evidence, offered, answer.unclear
+    )
 
 
 def judge_all(
@@ -160,13 +164,13 @@ def judge_all(
             gold = ds.qrels[qid]
             got = _ask(kb, prepare(text))
             there, right, top3 = bool(gold & present), bool(gold & got.cited), bool(gold & got.top3)
-            offered = (bool(got.offered), bool(gold & got.offered))
+            offered = (bool(got.offered), bool(gold & got.offered), got.unclear)
             judged.append(
                 Judged(there, right, got.confidence, got.evidence, False, size, top3, *offered)
             )
         for text in off_topic:
             got = _ask(kb, prepare(text))
-            offered = (bool(got.offered), False)
+            offered = (bool(got.offered), False, got.unclear)
             judged.append(
                 Judged(False, False, got.confidence, got.evidence, True, size, False, *offered)
             )

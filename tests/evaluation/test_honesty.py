@@ -105,6 +105,16 @@ def test_eval_honesty_says_what_the_not_founds_offered(
     assert "câu ngoài chủ đề được gợi ý 3/6" in capsys.readouterr().out
 
 
+def test_eval_honesty_counts_the_questions_asked_back(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    listed = tmp_path / "off.txt"
+    listed.write_text("Giá vàng hôm nay bao nhiêu\nnộp hồ sơ ở đâu\n", encoding="utf-8")
+    assert main(["eval", str(TINY), "--honesty", "--off-topic", str(listed)]) == 0
+    # Of 12 questions and 2 × 2 off-topic askings, only the one naming no topic, in both halves.
+    assert "Câu chưa nói rõ chủ đề (được hỏi lại, không trả lời): 2/16" in capsys.readouterr().out
+
+
 def test_an_unreadable_off_topic_list_is_one_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
