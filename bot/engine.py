@@ -184,12 +184,10 @@ class KnowledgeBase:
         if not self.topics.names_no_topic(question.searched):
             return False
         faq = hits[0].question if hits else None
-        return not (faq and self.topics.names_no_topic(self._searched(faq)))
-
-    def _searched(self, text: str) -> str:
-        """`text` as searched: without the framing and the words that only ask."""
-        searched = prepare_question(text, self.settings.max_question_chars).searched
-        return self.kinds.read(searched).searched if self.kinds else searched
+        if not faq:
+            return True
+        asked = self._read_kinds(prepare_question(faq, self.settings.max_question_chars))
+        return not self.topics.names_no_topic(asked.searched)
 
     def _read_slips(self, loaded: LoadedIndex, question: Question) -> Question:
         """The question with its typing slips read as the knowledge base's words."""

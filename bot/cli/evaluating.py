@@ -118,8 +118,12 @@ def _honesty(args: argparse.Namespace, settings: Settings, off: list[str]) -> li
         for style in (Style.WRITTEN, Style.FOLDED) if args.fit else (_style(args),):
             judged = judge_all(corpus, style, off)
             table = honesty_table(judged, settings.min_confidence, style)
-            lines = [table, hedging_line(judged, settings), suggestion_line(judged, settings)]
-            lines.append(unclear_line(judged))
+            lines = [
+                table,
+                hedging_line(judged, settings),
+                suggestion_line(judged, settings),
+                unclear_line(judged),
+            ]
             print(f"{folder}\n" + "\n".join(lines) + "\n")
             pooled += judged
             label = "" if style is Style.WRITTEN else f" ({style.value})"

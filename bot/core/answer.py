@@ -65,6 +65,9 @@ class Question:
         return f"{self._own} {self.context}" if self.context else self._own
 
 
+SUGGESTED = 3  # titles a "not found" offers at most (and its buttons are numbered in)
+
+
 @dataclass(frozen=True)
 class Answer:
     """Everything a front end needs to write a reply."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from bot.core.answer import Answer, Outcome
+from bot.core.answer import SUGGESTED, Answer, Outcome
 from bot.core.models import Citation, Hit
 from bot.core.small_talk import Talk, small_talk
 
@@ -117,7 +117,7 @@ def spelling_note(answer: Answer, markup: Markup) -> str:
 def suggestions(hits: Iterable[Hit]) -> list[str]:
     """The distinct titles of the hits, nearest first (at most three): a "not found" offers the
     leading ones that came close (`Answer.offered`), so its buttons are numbered in this list."""
-    return list(dict.fromkeys(h.citation.title for h in hits))[:3]
+    return list(dict.fromkeys(h.citation.title for h in hits))[:SUGGESTED]
 
 
 def render_answer(

@@ -8,13 +8,11 @@ import dataclasses
 from collections.abc import Iterator
 from typing import NamedTuple
 
-from bot.core.answer import Answer, Matcher
+from bot.core.answer import SUGGESTED, Answer, Matcher
 from bot.core.confidence import Model, Ranked, TermTable, gather
 from bot.core.models import Hit
 from bot.core.ranking import LoadedIndex, Ranking
 from bot.core.text import TextPipeline
-
-SUGGESTED = 3  # titles a "not found" offers at most
 
 
 class Support(NamedTuple):
