@@ -74,6 +74,11 @@ class ArticleRanker:
         self.weight = weight
         self.article_of = article_numbers(article_ids)
         self.articles = None
+        # The passages of each article, for the shortlist: article a owns _by_article[_starts[a]:
+        # _starts[a + 1]].
+        self._by_article = np.argsort(self.article_of, kind="stable")
+        counts = np.bincount(self.article_of) if len(self.article_of) else np.zeros(0, np.intp)
+        self._starts = np.concatenate(([0], np.cumsum(counts)))
         if weight > 0:
             merged = articles or merged_postings(passages.postings, self.article_of)
             self.articles = BM25Index(merged, passages.params)
@@ -81,20 +86,44 @@ class ArticleRanker:
     def __len__(self) -> int:
         return len(self.passages)
 
-    def candidates(self, terms: Sequence[str]) -> Candidates:
-        """Every passage sharing a term with the question, with its article's share added."""
-        found = self.passages.candidates(terms)
-        if self.articles is None or not len(found.docs):
-            return found
+    def candidates(self, terms: Sequence[str], k: int | None = None) -> Candidates:
+        """Every passage sharing a term with the question, with its article's share added; with
+        `k`, only those that can be among the best k or be another article's best."""
+        raw = self.passages.scores(terms)
+        if self.articles is None:
+            docs = np.flatnonzero(raw != 0)
+            return Candidates(docs, raw[docs])
         # Only articles of the best passages can reach the top (on both dev sets the top 50
         # already give identical rankings): a lookup per term instead of a pass over its postings.
-        best = found.docs[top_positions(found.scores, ARTICLE_CANDIDATES)]
+        best = _scored(raw, top_positions(raw, ARTICLE_CANDIDATES))
         wanted = np.unique(self.article_of[best])
         whole = np.zeros(len(self.articles))
         whole[wanted] = self.articles.scores_of(terms, wanted)
-        return Candidates(
-            found.docs, found.scores + self.weight * whole[self.article_of[found.docs]]
-        )
+        # The shortlist needs every added share to be ≥ 0: only tiny corpora have negative idf.
+        docs = self._shortlist(raw, best, wanted, k if bool(np.all(whole >= 0)) else None)
+        return Candidates(docs, raw[docs] + self.weight * whole[self.article_of[docs]])
+
+    def _shortlist(
+        self, raw: np.ndarray, best: np.ndarray, wanted: np.ndarray, k: int | None
+    ) -> np.ndarray:
+        """The passages whose blended score can be among the best k: the wanted articles' and
+        the k best by their own score (the rest keep their own score and fall below these).
+        Without `k`, or when those k all belong to one article (another article's best may then
+        lie outside), every passage sharing a term.
+        """
+        top = best if k is None or k <= ARTICLE_CANDIDATES else _scored(raw, top_positions(raw, k))
+        if k is None or (len(wanted) < 2 and bool(np.all(self.article_of[top] == wanted[:1]))):
+            return np.flatnonzero(raw != 0)
+        lo, hi = self._starts[wanted], self._starts[wanted + 1]
+        counts = hi - lo
+        within = np.repeat(lo - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
+        mine = self._by_article[within]
+        return np.union1d(mine[raw[mine] != 0], top)
 
     def search(self, terms: Sequence[str], k: int) -> list[ScoredDoc]:
-        return self.candidates(terms).best(k)
+        return self.candidates(terms, k).best(k)
+
+
+def _scored(raw: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    """The positions whose score is not zero (top_positions pads with zeros past the matches)."""
+    return positions[raw[positions] != 0]

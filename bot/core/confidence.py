@@ -138,7 +138,7 @@ class TermTable:
         for row, tid in enumerate(ids):
             if tid is not None and len(targets):
                 posting = index.doc_ids[offsets[tid] : offsets[tid + 1]]
-                at = np.minimum(np.searchsorted(posting, targets), len(posting) - 1)
+                at = np.minimum(posting.searchsorted(targets), len(posting) - 1)
                 self.present[row] = posting[at] == targets
 
     def share(self, mask: np.ndarray, hit: np.ndarray, weighted: bool = True) -> float:

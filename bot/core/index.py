@@ -69,7 +69,7 @@ def top_positions(scores: np.ndarray, k: int) -> np.ndarray:
 class Retriever(Protocol):
     """What the answer layer needs from a retrieval backend."""
 
-    def candidates(self, terms: Sequence[str]) -> Candidates: ...
+    def candidates(self, terms: Sequence[str], k: int | None = None) -> Candidates: ...
 
     def search(self, terms: Sequence[str], k: int) -> list[ScoredDoc]: ...
 
@@ -202,12 +202,10 @@ class BM25Index:
         return 0 if tid is None else int(offsets[tid + 1] - offsets[tid])
 
     def _term_slices(self, terms: Sequence[str]) -> list[tuple[slice, int]]:
-        counts = Counter(t for t in terms if t in self.term_ids)
-        offsets = self.postings.offsets
-        return [
-            (slice(offsets[tid], offsets[tid + 1]), n)
-            for tid, n in ((self.term_ids[t], n) for t, n in counts.items())
-        ]
+        # Counted first (in C), then looked up once per distinct term: a long question repeats many.
+        term_ids, offsets = self.term_ids, self.postings.offsets
+        found = ((term_ids.get(t), n) for t, n in Counter(terms).items())
+        return [(slice(offsets[tid], offsets[tid + 1]), n) for tid, n in found if tid is not None]
 
     def scores(self, terms: Sequence[str]) -> np.ndarray:
         """Every document's score, as BM25Okapi.get_scores would give it."""
@@ -226,15 +224,16 @@ class BM25Index:
         # One search per term; the lookups and sums then run over a terms × docs table at once.
         at = np.empty((len(slices), len(docs)), dtype=np.intp)
         for row, (span, _) in enumerate(slices):
-            at[row] = np.searchsorted(self.doc_ids[span], docs) + span.start
+            at[row] = self.doc_ids[span].searchsorted(docs) + span.start
         last = np.array([span.stop - 1 for span, _ in slices], dtype=np.intp)
         np.minimum(at, last[:, None], out=at)
         repeats = np.array([n for _, n in slices], dtype=np.float64)
         weights = np.where(self.doc_ids[at] == docs, self.weights[at], 0.0)
         return (weights * repeats[:, None]).sum(axis=0)
 
-    def candidates(self, terms: Sequence[str]) -> Candidates:
-        """Every document sharing a term with the question, scored once for any number of tops."""
+    def candidates(self, terms: Sequence[str], k: int | None = None) -> Candidates:
+        """Every document sharing a term with the question, scored once for any number of tops
+        (`k`, how many the caller wants, narrows nothing here)."""
         scores = self.scores(terms)
         # Ten times faster than flatnonzero on the float array itself.
         docs = np.flatnonzero(scores != 0)

@@ -269,7 +269,7 @@ def content_words(
     for word in words:
         tid = index.term_ids[word]
         posting = index.doc_ids[offsets[tid] : offsets[tid + 1]]
-        at = np.minimum(np.searchsorted(posting, targets), len(posting) - 1)
+        at = np.minimum(posting.searchsorted(targets), len(posting) - 1)
         for doc in targets[posting[at] == targets]:
             held[int(doc)].add(word)
     return {doc: frozenset(w) for doc, w in held.items()}

@@ -80,9 +80,9 @@ class PassageRanking:
     ) -> Ranking:
         """Best passages (at most two an article), then `further` more ids from any article."""
         terms = self.pipeline.terms(question)
-        candidates = loaded.ranker.candidates(terms)
         k = max(top_k * 4 + 8, SPREAD_PASSAGES) + further  # the confidence reads the best 20
         while True:
+            candidates = loaded.ranker.candidates(terms, k)
             found = self._steered(loaded, candidates.best(k), asked, terms)
             chosen = _capped(loaded, found, top_k)
             if len(chosen) == top_k or len(found) < k:

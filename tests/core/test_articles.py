@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from bot.core.articles import ArticleRanker, merged_postings
-from bot.core.index import BM25Index, BM25Params, Postings
+from bot.core.index import BM25Index, BM25Params, Candidates, Postings
 from bot.core.text import TextPipeline
 from tests.helpers.spread_answer import ARTICLES, QUESTION
 
@@ -98,3 +98,46 @@ def test_past_the_best_passages_the_top_is_the_full_blend(pipeline: TextPipeline
     full = index.scores(terms) + 0.5 * whole[article_ids]
     expected = sorted(range(len(texts)), key=lambda d: (-full[d], d))[:10]
     assert [d for d, _ in ranker.search(terms, 10)] == expected
+
+
+def blended_corpus(pipeline: TextPipeline, others: int = 260) -> tuple[BM25Index, np.ndarray]:
+    sentences = [text for name in NAMES for text in ARTICLES[name]]
+    texts = [f"{a} {b}" for a in sentences for b in sentences]  # 169 passages, 2 an article
+    # Articles on other things keep every word's idf positive, as in any real knowledge base.
+    texts += [f"lịch tiếp công dân tháng {i} của ủy ban phường" for i in range(others)]
+    index = BM25Index(Postings.build(pipeline.terms(t) for t in texts), BM25Params(0.5, 0.75))
+    return index, np.arange(len(texts)) // 2
+
+
+def best_elsewhere(found: Candidates, article_of: np.ndarray, article: int) -> float:
+    return float(found.scores[article_of[found.docs] != article].max())
+
+
+@pytest.mark.parametrize("k", [1, 10, 32, 60, 120])
+def test_the_shortlist_for_k_gives_the_full_blends_best_k_and_runner_up(
+    pipeline: TextPipeline, k: int
+) -> None:
+    """Scoring only what can reach the top changes neither the top nor another article's best."""
+    index, article_of = blended_corpus(pipeline)
+    ranker = ArticleRanker(index, article_of, 0.5)
+    terms = pipeline.terms(QUESTION)
+    full, short = ranker.candidates(terms), ranker.candidates(terms, k)
+    assert len(short.docs) < len(full.docs)
+    assert short.best(k) == full.best(k)
+    top = int(article_of[full.best(1)[0].doc])
+    assert best_elsewhere(short, article_of, top) == best_elsewhere(full, article_of, top)
+
+
+def test_when_one_article_holds_all_the_best_another_articles_best_is_still_there(
+    pipeline: TextPipeline,
+) -> None:
+    texts = [f"hộ chiếu phổ thông cấp lần {i} tại phòng quản lý xuất nhập cảnh" for i in range(80)]
+    texts += [f"hộ chiếu công vụ đổi lần {i} tại bộ ngoại giao" for i in range(80)]
+    texts += [f"lịch tiếp công dân tháng {i} của ủy ban phường" for i in range(320)]
+    index = BM25Index(Postings.build(pipeline.terms(t) for t in texts))
+    article_of = np.arange(len(texts)) // 80  # six articles of 80 passages
+    ranker = ArticleRanker(index, article_of, 0.5)
+    terms = pipeline.terms("cấp hộ chiếu phổ thông ở đâu")
+    short, full = ranker.candidates(terms, 20), ranker.candidates(terms)
+    assert {int(article_of[d]) for d, _ in short.best(20)} == {0}
+    assert best_elsewhere(short, article_of, 0) == best_elsewhere(full, article_of, 0)
