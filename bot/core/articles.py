@@ -77,8 +77,7 @@ class ArticleRanker:
         # The passages of each article, for the shortlist: article a owns _by_article[_starts[a]:
         # _starts[a + 1]].
         self._by_article = np.argsort(self.article_of, kind="stable")
-        counts = np.bincount(self.article_of) if len(self.article_of) else np.zeros(0, np.intp)
-        self._starts = np.concatenate(([0], np.cumsum(counts)))
+        self._starts = np.concatenate(([0], np.cumsum(np.bincount(self.article_of))))
         if weight > 0:
             merged = articles or merged_postings(passages.postings, self.article_of)
             self.articles = BM25Index(merged, passages.params)
@@ -89,10 +88,9 @@ class ArticleRanker:
     def candidates(self, terms: Sequence[str], k: int | None = None) -> Candidates:
         """Every passage sharing a term with the question, with its article's share added; with
         `k`, only those that can be among the best k or be another article's best."""
-        raw = self.passages.scores(terms)
         if self.articles is None:
-            docs = np.flatnonzero(raw != 0)
-            return Candidates(docs, raw[docs])
+            return self.passages.candidates(terms)
+        raw = self.passages.scores(terms)
         # Only articles of the best passages can reach the top (on both dev sets the top 50
         # already give identical rankings): a lookup per term instead of a pass over its postings.
         best = _scored(raw, top_positions(raw, ARTICLE_CANDIDATES))

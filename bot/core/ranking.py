@@ -81,13 +81,15 @@ class PassageRanking:
         """Best passages (at most two an article), then `further` more ids from any article."""
         terms = self.pipeline.terms(question)
         k = max(top_k * 4 + 8, SPREAD_PASSAGES) + further  # the confidence reads the best 20
+        candidates, every = loaded.ranker.candidates(terms, k), False
         while True:
-            candidates = loaded.ranker.candidates(terms, k)
             found = self._steered(loaded, candidates.best(k), asked, terms)
             chosen = _capped(loaded, found, top_k)
             if len(chosen) == top_k or len(found) < k:
                 break
             k *= 4  # one long article filled the window; look further for other articles
+            if not every:  # the shortlist served that k; every candidate serves any k
+                candidates, every = loaded.ranker.candidates(terms), True
         shown = {pid for pid, _ in chosen}
         ids = (int(loaded.passage_ids[doc]) for doc, _ in found)
         further_ids = [pid for pid in ids if pid not in shown][:further]
