@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from bot.core.index import BM25Index, Candidates, Postings, ScoredDoc, top_positions
+from bot.core.index import BM25Index, Candidates, Postings, ScoredDoc, sorted_unique, top_positions
 
 ARTICLE_CANDIDATES = 50  # the best passages whose articles get their whole-article score
 
@@ -94,7 +94,7 @@ class ArticleRanker:
         # Only articles of the best passages can reach the top (on both dev sets the top 50
         # already give identical rankings): a lookup per term instead of a pass over its postings.
         best = _scored(raw, top_positions(raw, ARTICLE_CANDIDATES))
-        wanted = np.unique(self.article_of[best])
+        wanted = sorted_unique(self.article_of[best])
         whole = np.zeros(len(self.articles))
         whole[wanted] = self.articles.scores_of(terms, wanted)
         # The shortlist needs every added share to be ≥ 0: only tiny corpora have negative idf.
@@ -116,7 +116,7 @@ class ArticleRanker:
         counts = hi - lo
         within = np.repeat(lo - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
         mine = self._by_article[within]
-        return np.union1d(mine[raw[mine] != 0], top)
+        return sorted_unique(np.concatenate((mine[raw[mine] != 0], top)))
 
     def search(self, terms: Sequence[str], k: int) -> list[ScoredDoc]:
         return self.candidates(terms, k).best(k)

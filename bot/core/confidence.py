@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from bot.core.index import BM25Index
+from bot.core.index import BM25Index, lookup_table
 from bot.core.text import ACCENTED_PREFIX, SKIP_PREFIX
 
 
@@ -121,9 +121,8 @@ class TermTable:
     ):
         """`parts`: the terms of each sentence of a multi-sentence message."""
         unique = list(dict.fromkeys(terms))
-        offsets = index.postings.offsets
-        ids = [index.term_ids.get(t) for t in unique]
-        df = np.array([index.doc_freq(t) for t in unique], dtype=np.float64)
+        spans = [index.term_span(t) for t in unique]
+        df = np.array([span.stop - span.start for span in spans], dtype=np.float64)
         # A small knowledge base is read as a sample of a larger one: in 8 passages every word
         # of the one article is "common", which would make a single unknown word outweigh them.
         self.passages = len(index)
@@ -135,11 +134,10 @@ class TermTable:
         self.column = {doc: c for c, doc in enumerate(dict.fromkeys(docs))}
         targets = np.array(list(self.column), dtype=np.intp)
         self.present = np.zeros((len(unique), len(targets)), dtype=bool)
-        for row, tid in enumerate(ids):
-            if tid is not None and len(targets):
-                posting = index.doc_ids[offsets[tid] : offsets[tid + 1]]
-                at = np.minimum(posting.searchsorted(targets), len(posting) - 1)
-                self.present[row] = posting[at] == targets
+        known = np.flatnonzero(df > 0)
+        if len(known) and len(targets):
+            at = lookup_table(index.doc_ids, [spans[row] for row in known], targets)
+            self.present[known] = index.doc_ids[at] == targets
 
     def share(self, mask: np.ndarray, hit: np.ndarray, weighted: bool = True) -> float:
         """The (rarity-weighted) share of the `mask` terms for which `hit` holds."""

@@ -46,6 +46,15 @@ class Candidates(NamedTuple):
         return [ScoredDoc(int(self.docs[i]), float(self.scores[i])) for i in top]
 
 
+def sorted_unique(values: np.ndarray) -> np.ndarray:
+    """`np.unique` of a few hundred numbers: its hashing set-up costs more than a sort here."""
+    ordered = np.sort(values)
+    keep = np.empty(len(ordered), dtype=bool)
+    keep[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    return ordered[keep]
+
+
 def top_positions(scores: np.ndarray, k: int) -> np.ndarray:
     """Positions of the k highest scores, and of any tied with the k-th (in no order).
 
@@ -64,6 +73,21 @@ def top_positions(scores: np.ndarray, k: int) -> np.ndarray:
         positions = np.arange(n)
     kept = scores[positions]
     return positions[kept >= np.partition(kept, len(kept) - k)[len(kept) - k]]
+
+
+def lookup_table(doc_ids: np.ndarray, spans: Sequence[slice], docs: np.ndarray) -> np.ndarray:
+    """For each span (a term's postings, never empty) and each of `docs`: where that document is,
+    or would be, in the span (clipped into it), so `doc_ids[at] == docs` says which hold it.
+
+    One search per term; the offsets and the clipping then run over the table at once.
+    """
+    at = np.empty((len(spans), len(docs)), dtype=np.intp)
+    for row, span in enumerate(spans):
+        at[row] = doc_ids[span].searchsorted(docs)
+    at += np.array([span.start for span in spans], dtype=np.intp)[:, None]
+    last = np.array([span.stop - 1 for span in spans], dtype=np.intp)
+    np.minimum(at, last[:, None], out=at)
+    return at
 
 
 class Retriever(Protocol):
@@ -161,6 +185,8 @@ class BM25Index:
         self.params = params or BM25Params()
         self.postings = postings
         self.term_ids = {term: i for i, term in enumerate(postings.vocabulary)}
+        # Python ints: a question's ~100 slices cost a numpy scalar read each otherwise.
+        self.bounds: list[int] = postings.offsets.tolist()
         self.doc_ids = postings.doc_ids.astype(np.intp, copy=False)  # no conversion per query
         self.weights = self._weights()
 
@@ -198,14 +224,18 @@ class BM25Index:
     def doc_freq(self, term: str) -> int:
         """How many documents hold `term` (0 for a term the index does not know)."""
         tid = self.term_ids.get(term)
-        offsets = self.postings.offsets
-        return 0 if tid is None else int(offsets[tid + 1] - offsets[tid])
+        return 0 if tid is None else self.bounds[tid + 1] - self.bounds[tid]
+
+    def term_span(self, term: str) -> slice:
+        """Where `term`'s postings lie (an empty slice for a term the index does not know)."""
+        tid = self.term_ids.get(term)
+        return slice(0, 0) if tid is None else slice(self.bounds[tid], self.bounds[tid + 1])
 
     def _term_slices(self, terms: Sequence[str]) -> list[tuple[slice, int]]:
         # Counted first (in C), then looked up once per distinct term: a long question repeats many.
-        term_ids, offsets = self.term_ids, self.postings.offsets
+        term_ids, bounds = self.term_ids, self.bounds
         found = ((term_ids.get(t), n) for t, n in Counter(terms).items())
-        return [(slice(offsets[tid], offsets[tid + 1]), n) for tid, n in found if tid is not None]
+        return [(slice(bounds[tid], bounds[tid + 1]), n) for tid, n in found if tid is not None]
 
     def scores(self, terms: Sequence[str]) -> np.ndarray:
         """Every document's score, as BM25Okapi.get_scores would give it."""
@@ -222,11 +252,7 @@ class BM25Index:
         if not slices or not len(docs):
             return np.zeros(len(docs))
         # One search per term; the lookups and sums then run over a terms × docs table at once.
-        at = np.empty((len(slices), len(docs)), dtype=np.intp)
-        for row, (span, _) in enumerate(slices):
-            at[row] = self.doc_ids[span].searchsorted(docs) + span.start
-        last = np.array([span.stop - 1 for span, _ in slices], dtype=np.intp)
-        np.minimum(at, last[:, None], out=at)
+        at = lookup_table(self.doc_ids, [span for span, _ in slices], docs)
         repeats = np.array([n for _, n in slices], dtype=np.float64)
         weights = np.where(self.doc_ids[at] == docs, self.weights[at], 0.0)
         return (weights * repeats[:, None]).sum(axis=0)

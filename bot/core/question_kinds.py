@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from bot.core.index import BM25Index, ScoredDoc
+from bot.core.index import BM25Index, ScoredDoc, lookup_table
 from bot.core.text import WORD_RE, TextPipeline, fold, fold_text
 
 # A number in a phrase ("#"): digits, or a Vietnamese number word ("ba ngày", "mười lăm ngày").
@@ -263,15 +263,14 @@ def content_words(
     if len(words) > short:
         return None
     words = [t for t in words if t in index.term_ids]
-    offsets = index.postings.offsets
     held: dict[int, set[str]] = {doc: set() for doc in docs}
     targets = np.array(sorted(held), dtype=np.intp)
-    for word in words:
-        tid = index.term_ids[word]
-        posting = index.doc_ids[offsets[tid] : offsets[tid + 1]]
-        at = np.minimum(posting.searchsorted(targets), len(posting) - 1)
-        for doc in targets[posting[at] == targets]:
-            held[int(doc)].add(word)
+    if words and len(targets):
+        at = lookup_table(index.doc_ids, [index.term_span(w) for w in words], targets)
+        hit = index.doc_ids[at] == targets
+        for row, word in enumerate(words):
+            for doc in targets[hit[row]]:
+                held[int(doc)].add(word)
     return {doc: frozenset(w) for doc, w in held.items()}
 
 
