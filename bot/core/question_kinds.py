@@ -64,6 +64,8 @@ class Phrase(NamedTuple):
     folded: re.Pattern[str]
     gapped: bool  # "có … không" spans other words; it never hides a cue inside it
     asks: bool  # a question word ("ở đâu"): the search does not read it, the kind answers it
+    word: str  # a word the phrase cannot match without (folded: `word_folded`), to skip it fast
+    word_folded: str
 
 
 class Reading(NamedTuple):
@@ -87,9 +89,10 @@ def _pattern(phrase: str, folded: bool) -> re.Pattern[str]:
 
 def _compile(kind: str, phrase: str, asks: bool = False) -> Phrase:
     text = " ".join(unicodedata.normalize("NFC", phrase.lower()).split())
-    return Phrase(
-        QuestionKind(kind), text, _pattern(text, False), _pattern(text, True), "…" in text, asks
-    )
+    # Every word of a pattern matches a whole word of the spaced text; "" when it has none.
+    word = next((w for w in text.split() if w not in ("…", "#")), "")
+    accented, folded = _pattern(text, False), _pattern(text, True)
+    return Phrase(QuestionKind(kind), text, accented, folded, "…" in text, asks, word, fold(word))
 
 
 @dataclass(frozen=True)
@@ -172,7 +175,11 @@ class KindReader:
         """The cue phrases found, in reading order; the longest contiguous one wins where
         cues overlap ("mất mấy ngày" is not "mất bao nhiêu")."""
         found: list[tuple[int, int, Phrase]] = []
+        words = set(text.split())
+        words.add("")
         for phrase in self.table.cues:
+            if (phrase.word if accented else phrase.word_folded) not in words:
+                continue  # the phrase cannot match: most of the table, for any one question
             pattern = phrase.accented if accented else phrase.folded
             found.extend((m.start(), m.end(), phrase) for m in pattern.finditer(text))
         found.sort(key=lambda f: (f[2].gapped, f[0] - f[1]))
