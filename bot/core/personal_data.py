@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.core.text import fold, typed_diacritics
+from bot.core.text import FOLD_TABLE, fold, typed_diacritics
 
 
 class Kind(StrEnum):
@@ -109,9 +109,13 @@ NAME_SYLLABLES = frozenset(_NAME_SYLLABLES.split())
 FOLDED_NAME_STOPS = frozenset(fold(w) for w in NAME_STOPS) - NAME_SYLLABLES
 
 
+# One character for one: lone combining marks stay, so spans in the view are spans in the text.
+ALIGNED_FOLD = {cp: bare for cp, bare in FOLD_TABLE.items() if bare is not None}
+
+
 def folded_view(text: str) -> str:
     """`text` with diacritics folded character by character, so spans stay aligned."""
-    return "".join(fold(c) or c for c in text)
+    return text.translate(ALIGNED_FOLD)
 
 
 def _pattern_matches(view: str) -> Iterator[tuple[Found, int]]:
