@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -105,8 +106,11 @@ class Answer:
 
 
 def prepare_question(raw: str, max_chars: int) -> Question:
-    """Drop markup tags, collapse whitespace, replace personal data, cut an over-long question."""
-    redaction = redact(" ".join(TAG_RE.sub(" ", well_formed(raw)).split()))
+    """Drop markup tags, collapse whitespace, replace personal data, cut an over-long question.
+
+    Composed first (NFC): a keyboard sending "ễ" as "e" and two marks must not hide a name."""
+    composed = unicodedata.normalize("NFC", well_formed(raw))
+    redaction = redact(" ".join(TAG_RE.sub(" ", composed).split()))
     text, personal = redaction.text, redaction.kinds
     if len(text) <= max_chars:
         return Question(text, personal=personal)

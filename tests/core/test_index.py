@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from rank_bm25 import BM25Okapi
 
-from bot.core.index import BM25Index, BM25Params, Candidates, Postings
+from bot.core.index import BM25Index, BM25Params, Candidates, Postings, lookup_table, sorted_unique
 from bot.core.text import TextPipeline
 from bot.sources.files import load_article
 from tests.helpers.files import DATA_DIR, SEED_KNOWLEDGE, SEED_NAME
@@ -80,6 +80,24 @@ def test_scores_of_a_few_documents_are_their_full_scores(
     few = np.array([0, 3, 4, len(docs) - 1])
     for query in queries:
         np.testing.assert_array_equal(index.scores_of(query, few), index.scores(query)[few])
+
+
+def test_the_lookup_table_says_which_documents_each_term_holds(docs: list[list[str]]) -> None:
+    index = BM25Index.from_token_lists(docs)
+    terms = [t for t in dict.fromkeys(w for d in docs for w in d)][:60]
+    # Out of order, first and last documents included: before and past every span's postings.
+    targets = np.array([len(docs) - 1, 0, 5, 2, 17], dtype=np.intp)
+    at = lookup_table(index.doc_ids, [index.term_span(t) for t in terms], targets)
+    held = index.doc_ids[at] == targets
+    expected = [[t in docs[d] for d in targets] for t in terms]
+    assert held.tolist() == expected
+    assert held.any() and not held.all()
+
+
+@pytest.mark.parametrize("size", [0, 1, 2, 7, 300])
+def test_sorted_unique_is_numpys_unique(size: int) -> None:
+    values = np.random.default_rng(size).integers(0, 40, size)
+    np.testing.assert_array_equal(sorted_unique(values), np.unique(values))
 
 
 def test_repeated_question_words_count_each_time(docs: list[list[str]]) -> None:

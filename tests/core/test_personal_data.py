@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 
 from bot.core.answer import prepare_question
@@ -100,6 +102,14 @@ def test_names_after_an_introduction_are_replaced_up_to_the_next_word(
     question: str, expected: str
 ) -> None:
     assert redact(question).text == expected
+
+
+def test_accents_typed_as_combining_marks_hide_nothing() -> None:
+    # Some keyboards send "ễ" as "e" and two combining marks: the name is still a name.
+    typed = unicodedata.normalize("NFD", "Tôi tên là Nguyễn Văn An, số điện thoại 0912345678 ạ")
+    question = prepare_question(typed, 2000)
+    assert question.text == "Tôi tên là [họ tên], số điện thoại [số điện thoại] ạ"
+    assert set(question.personal) == {Kind.NAME, Kind.PHONE}
 
 
 def test_other_long_numbers_become_a_plain_placeholder() -> None:

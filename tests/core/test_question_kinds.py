@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -16,7 +18,7 @@ from bot.core.question_kinds import (
     ranking_kinds,
     same_words,
 )
-from bot.core.text import TextPipeline
+from bot.core.text import TextPipeline, fold_text
 from tests.helpers.kinds_set import load_cases
 
 K = QuestionKind
@@ -55,6 +57,28 @@ def test_the_kind_of_question_is_read_in_every_spelling(
 def test_every_question_of_the_set_is_read_as_its_kind(reader: KindReader) -> None:
     wrong = [c for c in load_cases() if c.kind not in {k.value for k in reader.kinds(c.question)}]
     assert wrong == []
+
+
+def test_skipping_cues_without_their_word_finds_what_scanning_every_cue_finds(
+    reader: KindReader,
+) -> None:
+    every = KindReader(reader.pipeline)
+    every.table = dataclasses.replace(
+        every.table, cues=tuple(p._replace(word="", word_folded="") for p in every.table.cues)
+    )
+    questions = [c.question for c in load_cases()]
+    questions += [fold_text(q).upper() for q in questions]
+    assert len(questions) >= 120
+    assert [reader.read(q) for q in questions] == [every.read(q) for q in questions]
+
+
+def test_a_cue_opening_with_a_number_or_a_gap_needs_its_first_word() -> None:
+    table = parse_table(["duration\tcue\t# ngày làm việc", "yesno\task\tcó … không"])
+    assert [(p.word, p.word_folded) for p in table.cues] == [("ngày", "ngay"), ("có", "co")]
+    reader = KindReader(TextPipeline(), table)
+    assert reader.kinds("mất 15 ngày làm việc") == (K.DURATION,)
+    assert reader.kinds("TRE EM CO PHAI LAM CAN CUOC KHONG") == (K.YESNO,)
+    assert reader.kinds("mất mấy hôm") == ()
 
 
 @pytest.mark.parametrize(
