@@ -80,7 +80,9 @@ class ArticleRanker:
         self._starts = np.concatenate(([0], np.cumsum(np.bincount(self.article_of))))
         if weight > 0:
             merged = articles or merged_postings(passages.postings, self.article_of)
-            self.articles = BM25Index(merged, passages.params)
+            if len(merged.vocabulary) != len(passages.postings.vocabulary):
+                raise ValueError("article postings must share the passages' vocabulary")
+            self.articles = BM25Index(merged, passages.params, passages.term_ids)
 
     def __len__(self) -> int:
         return len(self.passages)
@@ -90,13 +92,14 @@ class ArticleRanker:
         `k`, only those that can be among the best k or be another article's best."""
         if self.articles is None:
             return self.passages.candidates(terms)
-        raw = self.passages.scores(terms)
+        known = self.passages.known(terms)  # the articles share the passages' vocabulary
+        raw = self.passages.scores(known)
         # Only articles of the best passages can reach the top (on both dev sets the top 50
         # already give identical rankings): a lookup per term instead of a pass over its postings.
         best = _scored(raw, top_positions(raw, ARTICLE_CANDIDATES))
         wanted = sorted_unique(self.article_of[best])
         whole = np.zeros(len(self.articles))
-        whole[wanted] = self.articles.scores_of(terms, wanted)
+        whole[wanted] = self.articles.scores_of(known, wanted)
         # The shortlist needs every added share to be ≥ 0: only tiny corpora have negative idf.
         docs = self._shortlist(raw, best, wanted, k if bool(np.all(whole >= 0)) else None)
         return Candidates(docs, raw[docs] + self.weight * whole[self.article_of[docs]])

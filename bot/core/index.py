@@ -31,6 +31,14 @@ class ScoredDoc(NamedTuple):
     score: float
 
 
+class Known(NamedTuple):
+    """A question's terms that an index knows: term ids and how often each is asked, in order
+    of first use. Looked up once, they serve every index over the same vocabulary."""
+
+    ids: list[int]
+    counts: list[int]
+
+
 class Candidates(NamedTuple):
     """Scored documents of one question, unordered; `best` picks the top ones."""
 
@@ -181,10 +189,16 @@ def okapi_idf(doc_freqs: np.ndarray, n_docs: int, epsilon: float) -> np.ndarray:
 class BM25Index:
     """Precomputed per-posting BM25 weights; a question touches only its terms' postings."""
 
-    def __init__(self, postings: Postings, params: BM25Params | None = None):
+    def __init__(
+        self,
+        postings: Postings,
+        params: BM25Params | None = None,
+        term_ids: dict[str, int] | None = None,
+    ):
+        """`term_ids`: another index's, when `postings` has the same vocabulary (articles)."""
         self.params = params or BM25Params()
         self.postings = postings
-        self.term_ids = {term: i for i, term in enumerate(postings.vocabulary)}
+        self.term_ids = term_ids or {term: i for i, term in enumerate(postings.vocabulary)}
         # Python ints: a question's ~100 slices cost a numpy scalar read each otherwise.
         self.bounds: list[int] = postings.offsets.tolist()
         self.doc_ids = postings.doc_ids.astype(np.intp, copy=False)  # no conversion per query
@@ -231,13 +245,21 @@ class BM25Index:
         tid = self.term_ids.get(term)
         return slice(0, 0) if tid is None else slice(self.bounds[tid], self.bounds[tid + 1])
 
-    def _term_slices(self, terms: Sequence[str]) -> list[tuple[slice, int]]:
-        # Counted first (in C), then looked up once per distinct term: a long question repeats many.
-        term_ids, bounds = self.term_ids, self.bounds
-        found = ((term_ids.get(t), n) for t, n in Counter(terms).items())
-        return [(slice(bounds[tid], bounds[tid + 1]), n) for tid, n in found if tid is not None]
+    def known(self, terms: Sequence[str] | Known) -> Known:
+        """The terms this index knows, counted first (in C) then looked up once each: a long
+        question repeats many."""
+        if isinstance(terms, Known):
+            return terms
+        counted = Counter(terms)
+        ids = map(self.term_ids.get, counted)
+        kept = [(tid, n) for tid, n in zip(ids, counted.values()) if tid is not None]
+        return Known([tid for tid, _ in kept], [n for _, n in kept])
 
-    def scores(self, terms: Sequence[str]) -> np.ndarray:
+    def _term_slices(self, terms: Sequence[str] | Known) -> list[tuple[slice, int]]:
+        known, bounds = self.known(terms), self.bounds
+        return [(slice(bounds[t], bounds[t + 1]), n) for t, n in zip(known.ids, known.counts)]
+
+    def scores(self, terms: Sequence[str] | Known) -> np.ndarray:
         """Every document's score, as BM25Okapi.get_scores would give it."""
         out = np.zeros(len(self))
         for span, repeats in self._term_slices(terms):
@@ -246,7 +268,7 @@ class BM25Index:
             np.add.at(out, self.doc_ids[span], weights if repeats == 1 else repeats * weights)
         return out
 
-    def scores_of(self, terms: Sequence[str], docs: np.ndarray) -> np.ndarray:
+    def scores_of(self, terms: Sequence[str] | Known, docs: np.ndarray) -> np.ndarray:
         """`scores(terms)[docs]` for a few ascending documents (looked up, not summed over all)."""
         slices = self._term_slices(terms)
         if not slices or not len(docs):
