@@ -135,7 +135,7 @@ class KnowledgeBase:
         """The question with what it asks for (a place, a duration…) read, unless ignored."""
         if self.kinds is None:
             return question
-        return dataclasses.replace(question, asked=self.kinds.read(question.searched))
+        return question.reading(self.kinds.read(question.searched))
 
     def hits(self, ranked: list[tuple[int, float]]) -> list[Hit]:
         """Hits for ranked passage ids still in the serving corpus (the paging buttons' path)."""

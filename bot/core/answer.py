@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import re
 import unicodedata
@@ -45,6 +46,14 @@ class Question:
     spelling: tuple[Correction, ...] = ()  # typing slips read as the word meant
     context: str = ""  # an earlier question's words a follow-up leaves out, searched after it
     asked: Reading | None = None  # what it asks for; set by the engine once slips are read
+
+    def reading(self, asked: Reading) -> Question:
+        """This question with what it asks for read; what its text gives is not read again."""
+        read = dataclasses.replace(self, asked=asked)
+        for name in ("_own", "parts"):  # they depend on the text and its typing slips only
+            if name in self.__dict__:
+                read.__dict__[name] = self.__dict__[name]
+        return read
 
     @cached_property
     def _own(self) -> str:

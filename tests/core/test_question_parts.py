@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.core.answer import Question
+from bot.core.question_kinds import QuestionKind, Reading
 from bot.core.sentences import question_parts
 from bot.core.spelling import Correction
 
@@ -27,3 +28,13 @@ def test_the_parts_read_slips_as_the_search_does() -> None:
     fixed = Question(question.text, spelling=(Correction("cuoc", "cước"),))
     assert question.parts[1] == "Làm lại thẻ căn cuoc ở đâu?"
     assert fixed.parts[1] == "Làm lại thẻ căn cước ở đâu?"
+
+
+def test_reading_what_a_question_asks_keeps_its_parts_and_searches_the_reading() -> None:
+    question = Question("Chào anh chị. nhà em ở Lê Chân, em mất căn cước: vậy làm lại ở đâu ạ?")
+    before = question.searched
+    read = question.reading(Reading((QuestionKind.PLACE,), "nhà em ở Lê Chân em mất căn cước"))
+    assert read.searched == "nhà em ở Lê Chân em mất căn cước" != before
+    assert (
+        read.parts == question.parts == ["nhà em ở Lê Chân, em mất căn cước:", "vậy làm lại ở đâu"]
+    )
