@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from bot.core.personal_data import redact
+from bot.core.personal_data import redacted
 from bot.store.database import Store
 from bot.store.inbox import KEEP_IDS
 
 # Bump when the personal-data patterns change, so questions stored earlier are redacted again.
-REDACTION_VERSION = "1"
+REDACTION_VERSION = "2"
 REDACTION_KEY = "personal_data_redaction"
 
 # Questions to delete, by a WHERE clause over `questions`; their answers and votes go too.
@@ -103,7 +103,7 @@ async def redact_stored_questions(store: Store) -> int:
     async with store.db.execute(
         "SELECT id, question FROM questions WHERE question IS NOT NULL"
     ) as cur:
-        rows = [(qid, redact(text).text, text) async for qid, text in cur]
+        rows = [(qid, redacted(text), text) async for qid, text in cur]
     changed = [(new, qid) for qid, new, old in rows if new != old]
     await store.db.executemany("UPDATE questions SET question = ? WHERE id = ?", changed)
     await store.set_meta(REDACTION_KEY, REDACTION_VERSION)  # commits the updates with it

@@ -10,8 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from bot.core.models import Citation
-from bot.core.personal_data import redact
-from bot.core.text import well_formed
+from bot.core.personal_data import redacted
 from bot.store.database import Store, format_date
 from bot.store.salt import file_salt
 
@@ -70,7 +69,7 @@ async def record_question(
             datetime.now(UTC).isoformat(),
             record.chat_type,
             record.user_hash,
-            redact(well_formed(record.question)).text if record.question else record.question,
+            redacted(record.question) if record.question else record.question,
             record.top_score,
             int(record.answered),
             round(record.latency_ms, 2),
@@ -103,7 +102,7 @@ async def _record_answer(
             shown,
             articles if cited else None,
             chat_hash,
-            redact(well_formed(follows)).text if follows else None,
+            redacted(follows) if follows else None,
         ),
     )
 

@@ -6,6 +6,7 @@ replaced like in the question log (entity offsets moved to match, in UTF-16 unit
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from bot.core.personal_data import PLACEHOLDERS, Redaction, redact
@@ -48,8 +49,38 @@ def _chat(chat: JSON) -> JSON:
     return {k: chat[k] for k in CHAT_KEYS if k in chat}
 
 
+def _python_index(text: str, units: int) -> int:
+    """The index in `text` of the character at `units` UTF-16 units (Telegram's offsets)."""
+    count = 0
+    for i, char in enumerate(text):
+        if count >= units:
+            return i
+        count += 2 if ord(char) > 0xFFFF else 1
+    return len(text)
+
+
+def _composed(kept: JSON, body: str, entities_key: str) -> None:
+    """The text composed (NFC), as the question log stores it, so a name typed with combining
+    accents is found; entity offsets re-measured on the composed text."""
+    text = kept[body]
+    composed = unicodedata.normalize("NFC", text)
+    if composed == text:
+        return
+    entities = []
+    for entity in kept.get(entities_key) or []:
+        start = _python_index(text, entity["offset"])
+        end = _python_index(text, entity["offset"] + entity["length"])
+        first = utf16_len(unicodedata.normalize("NFC", text[:start]))
+        last = utf16_len(unicodedata.normalize("NFC", text[:end]))
+        entities.append(entity | {"offset": first, "length": last - first})
+    kept[body] = composed
+    if entities:
+        kept[entities_key] = entities
+
+
 def _redacted(kept: JSON, body: str, entities_key: str) -> None:
     """Personal data out of the text (or caption), names out of its text mentions."""
+    _composed(kept, body, entities_key)
     redaction = redact(kept[body])
     if redaction.found:
         kept[entities_key] = _entities(kept[body], redaction, kept.get(entities_key) or [])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import unicodedata
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -10,7 +11,13 @@ import pytest
 from bot.cli.main import main
 from bot.settings import Settings, SettingsError, load_settings
 from bot.store.database import Store
-from bot.store.privacy import ForgetResult, forget_user, purge_older_than, redact_stored_questions
+from bot.store.privacy import (
+    REDACTION_KEY,
+    ForgetResult,
+    forget_user,
+    purge_older_than,
+    redact_stored_questions,
+)
 from tests.helpers.questions import NOW, count_rows, log_question, vote
 
 
@@ -44,6 +51,20 @@ async def test_questions_stored_before_redaction_are_redacted_once(store: Store)
     assert await redact_stored_questions(store) == 1
     assert await remaining_questions(store) == ["Tôi tên là [họ tên], email [email], đổi CCCD"]
     assert await redact_stored_questions(store) == 0  # done once, not at every start
+
+
+async def test_a_name_typed_with_combining_accents_is_not_stored(store: Store) -> None:
+    # Some keyboards send "ễ" as "e" and two combining marks; the log keeps the composed text.
+    typed = unicodedata.normalize("NFD", "Tôi tên là Nguyễn Văn An, đổi CCCD ở đâu")
+    await log_question(store, typed, NOW)
+    await log_question(store, "đổi CCCD", NOW)
+    await store.db.execute(  # as the version before this one stored it
+        "UPDATE questions SET question = ? WHERE question = 'đổi CCCD'", (typed,)
+    )
+    await store.set_meta(REDACTION_KEY, "1")  # commits the update with it
+
+    assert await redact_stored_questions(store) == 1
+    assert await remaining_questions(store) == ["Tôi tên là [họ tên], đổi CCCD ở đâu"] * 2
 
 
 async def test_forgotten_questions_are_not_left_readable_in_the_database_file(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 
 from telegram import Bot, Update
 
@@ -27,6 +28,22 @@ def test_a_mention_after_a_redacted_number_is_still_found_and_stripped() -> None
     assert message.text == f"Số của tôi [số CCCD] 😀, @{U.BOT_USERNAME} cấp lại CCCD thế nào?"
     question = addressed_question(message, U.BOT_USERNAME, U.BOT_ID)
     assert question == "Số của tôi [số CCCD] 😀, cấp lại CCCD thế nào?"
+
+
+def test_a_name_typed_with_combining_accents_is_replaced_and_the_mention_still_found() -> None:
+    said = f"Chào @{U.BOT_USERNAME}, tôi tên là Nguyễn Thị Hằng, hỏi cấp lại thẻ căn cước"
+    typed = unicodedata.normalize("NFD", said)
+    update = kept(U.group_text(typed))
+    message = update.effective_message
+
+    assert "Hằng" not in unicodedata.normalize(
+        "NFC", json.dumps(message.to_dict(), ensure_ascii=False)
+    )
+    assert message.text == f"Chào @{U.BOT_USERNAME}, tôi tên là [họ tên], hỏi cấp lại thẻ căn cước"
+    composed = kept(U.group_text(said)).effective_message
+    question = addressed_question(message, U.BOT_USERNAME, U.BOT_ID)
+    assert question == addressed_question(composed, U.BOT_USERNAME, U.BOT_ID)
+    assert question is not None and "tôi tên là [họ tên]" in question and "@" not in question
 
 
 def test_names_forwards_and_usernames_are_not_kept() -> None:
