@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import unicodedata
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -278,6 +279,22 @@ async def test_personal_numbers_are_answered_never_stored_and_advised_once(
     written = stored_bytes(settings)
     for raw in ("031095012345", "031.095.012.345", "0912 345 678", "912 345 678"):
         assert raw.encode() not in written
+
+
+async def test_a_name_typed_with_combining_accents_never_reaches_the_database(
+    api: FakeBotApi, settings: Settings
+) -> None:
+    typed = unicodedata.normalize("NFD", "Tôi tên là Trần Thị Hằng. Chính quyền số là gì?")
+    call = await reply_to(api, U.private_text(typed))
+
+    assert "Nguồn:" in visible(call) and visible(call).count(PERSONAL_DATA) == 1
+    assert [row["question"] for row in questions(settings)] == [
+        "Tôi tên là [họ tên]. Chính quyền số là gì?"
+    ]
+    written = stored_bytes(settings)
+    for name in ("Hằng", "Trần"):
+        for form in ("NFC", "NFD"):
+            assert unicodedata.normalize(form, name).encode() not in written
 
 
 async def test_questions_stored_by_an_older_version_are_redacted_at_start(
