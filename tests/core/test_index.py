@@ -92,6 +92,7 @@ def test_the_lookup_table_says_which_documents_each_term_holds(docs: list[list[s
     expected = [[t in docs[d] for d in targets] for t in terms]
     assert held.tolist() == expected
     assert held.any() and not held.all()
+    assert index.term_span("không-có-từ-này") == slice(0, 0)
 
 
 @pytest.mark.parametrize("size", [0, 1, 2, 7, 300])
