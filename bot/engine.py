@@ -153,7 +153,7 @@ class KnowledgeBase:
         hits = hits_of(loaded, ranking.chosen)
 
         parts = [self.pipeline.terms(part) for part in question.parts]
-        table = TermTable(loaded.index, ranking.terms, list(ranking.docs.values()), parts)
+        table = TermTable(loaded.index, ranking.known, list(ranking.docs.values()), parts)
 
         def judge(coverage: float) -> tuple[float, Evidence | None]:
             if ranking.ranked is None:

@@ -13,7 +13,15 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from bot.core.index import BM25Index, Candidates, Postings, ScoredDoc, sorted_unique, top_positions
+from bot.core.index import (
+    BM25Index,
+    Candidates,
+    Known,
+    Postings,
+    ScoredDoc,
+    sorted_unique,
+    top_positions,
+)
 
 ARTICLE_CANDIDATES = 50  # the best passages whose articles get their whole-article score
 
@@ -87,7 +95,7 @@ class ArticleRanker:
     def __len__(self) -> int:
         return len(self.passages)
 
-    def candidates(self, terms: Sequence[str], k: int | None = None) -> Candidates:
+    def candidates(self, terms: Sequence[str] | Known, k: int | None = None) -> Candidates:
         """Every passage sharing a term with the question, with its article's share added; with
         `k`, only those that can be among the best k or be another article's best."""
         if self.articles is None:

@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from bot.core.index import BM25Index, lookup_table
+from bot.core.index import BM25Index, Known, lookup_table
 from bot.core.text import ACCENTED_PREFIX, SKIP_PREFIX
 
 
@@ -115,13 +115,15 @@ class TermTable:
     def __init__(
         self,
         index: BM25Index,
-        terms: Sequence[str],
+        terms: Sequence[str] | Known,
         docs: Sequence[int],
         parts: Sequence[Sequence[str]] = (),
     ):
-        """`parts`: the terms of each sentence of a multi-sentence message."""
-        unique = list(dict.fromkeys(terms))
-        spans = [index.term_span(t) for t in unique]
+        """`terms`: the question's, or the ranking's `Known` of them; `parts`: the terms of each
+        sentence of a multi-sentence message."""
+        looked_up = index.known(terms)
+        unique = list(looked_up.ids)
+        spans = index.spans(looked_up)
         df = np.array([span.stop - span.start for span in spans], dtype=np.float64)
         # A small knowledge base is read as a sample of a larger one: in 8 passages every word
         # of the one article is "common", which would make a single unknown word outweigh them.

@@ -32,10 +32,12 @@ class ScoredDoc(NamedTuple):
 
 
 class Known(NamedTuple):
-    """A question's terms that an index knows: term ids and how often each is asked, in order
-    of first use. Looked up once, they serve every index over the same vocabulary."""
+    """A question's distinct terms in order of first use, each with its id in an index (None:
+    unknown there) and how often it is asked. Looked up once, they serve every index over the
+    same vocabulary and the confidence's term table: a lookup in a 257k-entry dictionary
+    misses the cache ~100 times a question."""
 
-    ids: list[int]
+    ids: dict[str, int | None]
     counts: list[int]
 
 
@@ -101,7 +103,7 @@ def lookup_table(doc_ids: np.ndarray, spans: Sequence[slice], docs: np.ndarray) 
 class Retriever(Protocol):
     """What the answer layer needs from a retrieval backend."""
 
-    def candidates(self, terms: Sequence[str], k: int | None = None) -> Candidates: ...
+    def candidates(self, terms: Sequence[str] | Known, k: int | None = None) -> Candidates: ...
 
     def search(self, terms: Sequence[str], k: int) -> list[ScoredDoc]: ...
 
@@ -246,18 +248,23 @@ class BM25Index:
         return slice(0, 0) if tid is None else slice(self.bounds[tid], self.bounds[tid + 1])
 
     def known(self, terms: Sequence[str] | Known) -> Known:
-        """The terms this index knows, counted first (in C) then looked up once each: a long
+        """The question's distinct terms with their ids here, counted first (in C): a long
         question repeats many."""
         if isinstance(terms, Known):
             return terms
         counted = Counter(terms)
-        ids = map(self.term_ids.get, counted)
-        kept = [(tid, n) for tid, n in zip(ids, counted.values()) if tid is not None]
-        return Known([tid for tid, _ in kept], [n for _, n in kept])
+        return Known(dict(zip(counted, map(self.term_ids.get, counted))), list(counted.values()))
+
+    def spans(self, terms: Sequence[str] | Known) -> list[slice]:
+        """Where each distinct term's postings lie (an empty slice for a term not known here)."""
+        bounds = self.bounds
+        ids = self.known(terms).ids.values()
+        return [slice(0, 0) if t is None else slice(bounds[t], bounds[t + 1]) for t in ids]
 
     def _term_slices(self, terms: Sequence[str] | Known) -> list[tuple[slice, int]]:
         known, bounds = self.known(terms), self.bounds
-        return [(slice(bounds[t], bounds[t + 1]), n) for t, n in zip(known.ids, known.counts)]
+        pairs = zip(known.ids.values(), known.counts, strict=True)
+        return [(slice(bounds[t], bounds[t + 1]), n) for t, n in pairs if t is not None]
 
     def scores(self, terms: Sequence[str] | Known) -> np.ndarray:
         """Every document's score, as BM25Okapi.get_scores would give it."""
@@ -279,7 +286,7 @@ class BM25Index:
         weights = np.where(self.doc_ids[at] == docs, self.weights[at], 0.0)
         return (weights * repeats[:, None]).sum(axis=0)
 
-    def candidates(self, terms: Sequence[str], k: int | None = None) -> Candidates:
+    def candidates(self, terms: Sequence[str] | Known, k: int | None = None) -> Candidates:
         """Every document sharing a term with the question, scored once for any number of tops
         (`k`, how many the caller wants, narrows nothing here)."""
         scores = self.scores(terms)

@@ -14,7 +14,7 @@ import numpy as np
 
 from bot.core.articles import ArticleRanker
 from bot.core.confidence import NEAR_TIE, SPREAD_PASSAGES, Ranked
-from bot.core.index import BM25Index, Candidates, Postings, ScoredDoc
+from bot.core.index import BM25Index, Candidates, Known, Postings, ScoredDoc
 from bot.core.models import CorpusText, Hit
 from bot.core.question_kinds import KindReader, QuestionKind, Steering, ranking_kinds, steer
 from bot.core.text import TextPipeline
@@ -62,6 +62,7 @@ class Ranking(NamedTuple):
     terms: list[str]
     ranked: Ranked | None  # None when nothing shares a term with the question
     docs: dict[int, int]  # passage id → document number, for the chosen passages
+    known: Known  # `terms` looked up in the index once, for the confidence's term table too
 
 
 class PassageRanking:
@@ -80,8 +81,9 @@ class PassageRanking:
     ) -> Ranking:
         """Best passages (at most two an article), then `further` more ids from any article."""
         terms = self.pipeline.terms(question)
+        known = loaded.index.known(terms)
         k = max(top_k * 4 + 8, SPREAD_PASSAGES) + further  # the confidence reads the best 20
-        candidates, every = loaded.ranker.candidates(terms, k), False
+        candidates, every = loaded.ranker.candidates(known, k), False
         while True:
             found = self._steered(loaded, candidates.best(k), asked, terms)
             chosen = _capped(loaded, found, top_k)
@@ -89,13 +91,14 @@ class PassageRanking:
                 break
             k *= 4  # one long article filled the window; look further for other articles
             if not every:  # the shortlist served that k; every candidate serves any k
-                candidates, every = loaded.ranker.candidates(terms), True
+                candidates, every = loaded.ranker.candidates(known), True
         shown = {pid for pid, _ in chosen}
         ids = (int(loaded.passage_ids[doc]) for doc, _ in found)
         further_ids = [pid for pid in ids if pid not in shown][:further]
         docs = {int(loaded.passage_ids[doc]): doc for doc, _ in found}
         ranked = _ranked(loaded, candidates, found, chosen)
-        return Ranking(chosen, further_ids, terms, ranked, {pid: docs[pid] for pid, _ in chosen})
+        chosen_docs = {pid: docs[pid] for pid, _ in chosen}
+        return Ranking(chosen, further_ids, terms, ranked, chosen_docs, known)
 
     def _steered(
         self,

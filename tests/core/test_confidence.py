@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from bot.core.confidence import (
     CONFIDENCE_MODEL,
     NEUTRAL_NEAR_TIES,
@@ -71,6 +73,22 @@ def test_the_spread_reads_the_best_scores_the_ranking_gave() -> None:
     index = BM25Index.from_token_lists([["a", "b", "c"], ["a", "d"], *[["e"]] * PRIOR_PASSAGES])
     evidence = gather(TermTable(index, ["a", "b"], [0]), Ranked(0, 4.0, 2.0, 1.0, [4.0, 2.0]), 1.0)
     assert evidence.spread == spread(4.0, [4.0, 2.0]) == (4.0 - 6.0 / SPREAD_PASSAGES) / 4.0
+
+
+def test_the_term_table_reads_the_rankings_lookup_as_it_reads_the_terms() -> None:
+    index = BM25Index.from_token_lists([["a", "b", "c"], ["a", "d"], *[["e"]] * PRIOR_PASSAGES])
+    terms = ["d", "a", "unknown", "a", "b_c"]
+    by_terms, by_known = (
+        TermTable(index, terms, [1, 0]),
+        TermTable(index, index.known(terms), [1, 0]),
+    )
+    assert (
+        by_known.present.tolist()
+        == by_terms.present.tolist()
+        == [[True, False], [True, True], [False, False], [False, False]]
+    )
+    assert by_known.unknown.tolist() == [False, False, True, True]
+    np.testing.assert_array_equal(by_known.rarity, by_terms.rarity)
 
 
 def test_below_the_rarity_prior_the_spread_says_nothing() -> None:
