@@ -15,6 +15,7 @@ import numpy as np
 
 from bot.core.answer import (
     Answer,
+    Matcher,
     Question,
     compose,
     prepare_question,
@@ -162,17 +163,26 @@ class KnowledgeBase:
             return self.model.confidence(evidence, len(loaded.index)), evidence
 
         unclear = self._unclear(question, hits)
+        matcher = Matcher(self.pipeline, question.searched)  # read once for every source judged
+        threshold = self.settings.min_confidence
         answer = compose(
-            self.pipeline, question, hits, judge, self.settings.min_confidence, self.kinds, unclear
+            self.pipeline, question, hits, judge, threshold, self.kinds, unclear, matcher
         )
-        support = Support(loaded, ranking, table, self.model, self.settings.min_confidence)
-        shown, demoted = supporting(support, self.pipeline, question.searched, answer)
-        further_ids = tuple(dict.fromkeys([*demoted, *ranking.further]))[
+        support = Support(loaded, ranking, table, self.model, threshold)
+        return self._sourced(support, matcher, answer, further, unclear)
+
+    def _sourced(
+        self, support: Support, matcher: Matcher, answer: Answer, further: int, unclear: bool
+    ) -> Answer:
+        """The answer with only its supporting sources cited (the rest behind "Xem thêm"), or
+        a "not found" with the nearest titles that came close."""
+        shown, demoted = supporting(support, matcher, answer)
+        further_ids = tuple(dict.fromkeys([*demoted, *support.ranking.further]))[
             : max(further, len(demoted))
         ]
         # A question that names no topic is offered the nearest articles to choose from.
         floor = 0.0 if unclear else self.settings.suggest_confidence
-        near = offered(support, self.pipeline, question.searched, answer, floor)
+        near = offered(support, matcher, answer, floor)
         unsure = answer.answered and answer.confidence < self.settings.sure_confidence
         return dataclasses.replace(
             answer, hits=shown, further=further_ids, offered=near, unsure=unsure

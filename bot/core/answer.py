@@ -262,11 +262,12 @@ def compose(
     min_confidence: float,
     kinds: KindReader | None = None,
     unclear: bool = False,
+    matcher: Matcher | None = None,
 ) -> Answer:
     """Answered only when the judge is at least `min_confidence` sure the top passage answers;
     what the question asks for (`question.asked`, read by `kinds`) steers the short answer.
     An `unclear` question (it names no topic) is never answered: no passage can be sure of it."""
-    matcher = Matcher(pipeline, question.searched)
+    matcher = matcher or Matcher(pipeline, question.searched)
     coverage, confidence, evidence = _judged(matcher, hits, judge)
     confidence = 0.0 if unclear else confidence
     answered = bool(hits) and confidence >= min_confidence

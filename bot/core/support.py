@@ -12,7 +12,6 @@ from bot.core.answer import SUGGESTED, Answer, Matcher
 from bot.core.confidence import Model, Ranked, TermTable, gather
 from bot.core.models import Hit
 from bot.core.ranking import LoadedIndex, Ranking
-from bot.core.text import TextPipeline
 
 
 class Support(NamedTuple):
@@ -26,12 +25,12 @@ class Support(NamedTuple):
 
 
 def supporting(
-    support: Support, pipeline: TextPipeline, searched: str, answer: Answer
+    support: Support, matcher: Matcher, answer: Answer
 ) -> tuple[tuple[Hit, ...], list[int]]:
-    """The cited hits, renumbered, and the passage ids of the sources demoted behind "Xem thêm"."""
+    """The cited hits, renumbered, and the passage ids of the sources demoted behind "Xem thêm"
+    (`matcher`: the question's words, as the answer read them)."""
     if not answer.answered or len(answer.hits) < 2 or support.ranking.ranked is None:
         return answer.hits, []
-    matcher = Matcher(pipeline, searched)
     passages = support.loaded.text.passages
     first = passages[answer.hits[0].passage_id][0]
     kept, demoted = [answer.hits[0]], []
@@ -64,13 +63,11 @@ def own_confidence(support: Support, ranked: Ranked, matcher: Matcher, hit: Hit)
     return support.model.confidence(evidence, len(loaded.index))
 
 
-def offered(
-    support: Support, pipeline: TextPipeline, searched: str, answer: Answer, floor: float
-) -> tuple[str, ...]:
+def offered(support: Support, matcher: Matcher, answer: Answer, floor: float) -> tuple[str, ...]:
     """The nearest titles a "not found" offers: the leading ones (buttons are numbered by
     `suggestions`) while their own confidence reaches `floor`."""
     titles: list[str] = []
-    for title, confidence in nearest(support, pipeline, searched, answer):
+    for title, confidence in nearest(support, matcher, answer):
         if confidence < floor:
             break
         titles.append(title)
@@ -79,9 +76,7 @@ def offered(
     return tuple(titles)
 
 
-def nearest(
-    support: Support, pipeline: TextPipeline, searched: str, answer: Answer
-) -> Iterator[tuple[str, float]]:
+def nearest(support: Support, matcher: Matcher, answer: Answer) -> Iterator[tuple[str, float]]:
     """A "not found"'s distinct titles, nearest first, each with its best passage's own
     confidence (the first one's is the answer's), judged only as far as they are read."""
     ranked = support.ranking.ranked
@@ -89,7 +84,6 @@ def nearest(
         return
     seen = {answer.hits[0].citation.title}
     yield answer.hits[0].citation.title, answer.confidence
-    matcher = Matcher(pipeline, searched)
     for hit in answer.hits[1:]:
         if hit.citation.title not in seen:
             seen.add(hit.citation.title)
