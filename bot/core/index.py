@@ -13,7 +13,7 @@ import numpy as np
 from bot.core.blobs import pack_arrays, unpack_arrays
 
 WEIGHT_CHUNK = 1 << 20  # postings per step of the weight computation
-TOP_BLOCK = 64  # scores per block when looking for a floor under the best ones
+TOP_BLOCK = 64  # scores per group when looking for a floor under the best ones
 
 
 class BM25Params(NamedTuple):
@@ -69,16 +69,18 @@ def top_positions(scores: np.ndarray, k: int) -> np.ndarray:
     """Positions of the k highest scores, and of any tied with the k-th (in no order).
 
     A long question shares a word with most passages; partitioning all of them twice a question
-    cost ~2 ms at 100k. The k-th largest of the blocks' maxima is a floor for the k-th largest
-    score (k distinct scores reach it), so only the few scores above it are partitioned.
+    cost ~2 ms at 100k. The k-th largest of the maxima of any k or more groups of scores is a
+    floor for the k-th largest score (k distinct scores reach it), so only the few scores above
+    it are partitioned. The groups are strided (every `groups`-th score): their maxima reduce
+    across whole rows, ~0.1 ms faster at 100k than the maxima of contiguous blocks.
     """
     n = len(scores)
     if n <= k:
         return np.arange(n)
-    blocks = n // TOP_BLOCK
-    if blocks >= 2 * k:
-        maxima = scores[: blocks * TOP_BLOCK].reshape(blocks, TOP_BLOCK).max(axis=1)
-        positions = np.flatnonzero(scores >= np.partition(maxima, blocks - k)[blocks - k])
+    groups = n // TOP_BLOCK
+    if groups >= 2 * k:
+        maxima = scores[: groups * TOP_BLOCK].reshape(TOP_BLOCK, groups).max(axis=0)
+        positions = np.flatnonzero(scores >= np.partition(maxima, groups - k)[groups - k])
     else:
         positions = np.arange(n)
     kept = scores[positions]

@@ -8,7 +8,15 @@ import numpy as np
 import pytest
 from rank_bm25 import BM25Okapi
 
-from bot.core.index import BM25Index, BM25Params, Candidates, Postings, lookup_table, sorted_unique
+from bot.core.index import (
+    BM25Index,
+    BM25Params,
+    Candidates,
+    Postings,
+    lookup_table,
+    sorted_unique,
+    top_positions,
+)
 from bot.core.text import TextPipeline
 from bot.sources.files import load_article
 from tests.helpers.files import DATA_DIR, SEED_KNOWLEDGE, SEED_NAME
@@ -93,6 +101,17 @@ def test_the_lookup_table_says_which_documents_each_term_holds(docs: list[list[s
     assert held.tolist() == expected
     assert held.any() and not held.all()
     assert index.term_span("không-có-từ-này") == slice(0, 0)
+
+
+@pytest.mark.parametrize("size", [10, 6_400, 6_463, 100_000])
+@pytest.mark.parametrize("levels", [3, 1000, 10**9])  # many ties, a few, almost none
+def test_top_positions_are_every_score_at_or_above_the_kth(size: int, levels: int) -> None:
+    rng = np.random.default_rng(size + levels)
+    scores = rng.integers(0, levels, size) * (rng.random(size) < 0.7) / levels
+    for k in (1, 20, 50):
+        kth = np.sort(scores)[::-1][min(k, size) - 1]
+        expected = np.flatnonzero(scores >= kth) if size > k else np.arange(size)
+        np.testing.assert_array_equal(np.sort(top_positions(scores, k)), expected)
 
 
 @pytest.mark.parametrize("size", [0, 1, 2, 7, 300])
