@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -19,7 +18,7 @@ from bot.core.question_kinds import KindReader, Reading
 from bot.core.sentences import question_parts, split_sentences
 from bot.core.small_talk import small_talk
 from bot.core.spelling import Correction, apply
-from bot.core.text import WORD_RE, TextPipeline, Word, fold, well_formed
+from bot.core.text import WORD_RE, TextPipeline, Word, composed, fold
 
 SUMMARY_MAX_WORDS = 70
 # Pasted HTML: the tag names ("b", "script") are not part of the question.
@@ -115,11 +114,9 @@ class Answer:
 
 
 def prepare_question(raw: str, max_chars: int) -> Question:
-    """Drop markup tags, collapse whitespace, replace personal data, cut an over-long question.
-
-    Composed first (NFC): a keyboard sending "ễ" as "e" and two marks must not hide a name."""
-    composed = unicodedata.normalize("NFC", well_formed(raw))
-    redaction = redact(" ".join(TAG_RE.sub(" ", composed).split()))
+    """Compose the text (NFC), drop markup tags, collapse whitespace, replace personal data, cut
+    an over-long question."""
+    redaction = redact(" ".join(TAG_RE.sub(" ", composed(raw)).split()))
     text, personal = redaction.text, redaction.kinds
     if len(text) <= max_chars:
         return Question(text, personal=personal)
@@ -267,7 +264,7 @@ def compose(
     """Answered only when the judge is at least `min_confidence` sure the top passage answers;
     what the question asks for (`question.asked`, read by `kinds`) steers the short answer.
     An `unclear` question (it names no topic) is never answered: no passage can be sure of it."""
-    matcher = matcher or Matcher(pipeline, question.searched)
+    matcher = Matcher(pipeline, question.searched) if matcher is None else matcher
     coverage, confidence, evidence = _judged(matcher, hits, judge)
     confidence = 0.0 if unclear else confidence
     answered = bool(hits) and confidence >= min_confidence

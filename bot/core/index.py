@@ -244,11 +244,6 @@ class BM25Index:
         tid = self.term_ids.get(term)
         return 0 if tid is None else self.bounds[tid + 1] - self.bounds[tid]
 
-    def term_span(self, term: str) -> slice:
-        """Where `term`'s postings lie (an empty slice for a term the index does not know)."""
-        tid = self.term_ids.get(term)
-        return slice(0, 0) if tid is None else slice(self.bounds[tid], self.bounds[tid + 1])
-
     def known(self, terms: Sequence[str] | Known) -> Known:
         """The question's distinct terms with their ids here, counted first (in C): a long
         question repeats many."""

@@ -8,12 +8,11 @@ ID card numbers (CCCD, CMND), phone numbers, e-mail addresses, vehicle plates, n
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.core.text import FOLD_TABLE, fold, typed_diacritics, well_formed
+from bot.core.text import FOLD_TABLE, composed, fold, typed_diacritics
 
 
 class Kind(StrEnum):
@@ -172,9 +171,9 @@ def find_personal_data(text: str) -> tuple[Found, ...]:
 
 
 def redacted(text: str) -> str:
-    """What is stored of a citizen's free text: composed (NFC) first, then redacted. Some
-    keyboards send "ễ" as "e" and two combining marks; no pattern reads a name typed so."""
-    return redact(unicodedata.normalize("NFC", well_formed(text))).text
+    """What is stored of a citizen's free text: composed (NFC) first, so a name typed with
+    combining accents is found, then redacted."""
+    return redact(composed(text)).text
 
 
 def redact(text: str) -> Redaction:

@@ -273,7 +273,7 @@ def content_words(
     held: dict[int, set[str]] = {doc: set() for doc in docs}
     targets = np.array(sorted(held), dtype=np.intp)
     if words and len(targets):
-        at = lookup_table(index.doc_ids, [index.term_span(w) for w in words], targets)
+        at = lookup_table(index.doc_ids, index.spans(words), targets)
         hit = index.doc_ids[at] == targets
         for row, word in enumerate(words):
             for doc in targets[hit[row]]:

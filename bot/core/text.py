@@ -84,6 +84,12 @@ def well_formed(text: str) -> str:
     return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
 
 
+def composed(text: str) -> str:
+    """`well_formed`, then composed (NFC): some keyboards send "ễ" as "e" and two combining
+    marks, which no pattern over the text would read as the letter."""
+    return unicodedata.normalize("NFC", well_formed(text))
+
+
 def fold_text(text: str) -> str:
     """Strip Vietnamese diacritics, đ→d included, at C speed: 'Đăng ký' → 'Dang ky'."""
     return text.translate(FOLD_TABLE)

@@ -95,12 +95,12 @@ def test_the_lookup_table_says_which_documents_each_term_holds(docs: list[list[s
     terms = [t for t in dict.fromkeys(w for d in docs for w in d)][:60]
     # Out of order, first and last documents included: before and past every span's postings.
     targets = np.array([len(docs) - 1, 0, 5, 2, 17], dtype=np.intp)
-    at = lookup_table(index.doc_ids, [index.term_span(t) for t in terms], targets)
+    at = lookup_table(index.doc_ids, index.spans(terms), targets)
     held = index.doc_ids[at] == targets
     expected = [[t in docs[d] for d in targets] for t in terms]
     assert held.tolist() == expected
     assert held.any() and not held.all()
-    assert index.term_span("không-có-từ-này") == slice(0, 0)
+    assert index.spans(["không-có-từ-này", terms[0]])[0] == slice(0, 0)
 
 
 @pytest.mark.parametrize("size", [10, 6_400, 6_463, 100_000])
