@@ -13,6 +13,7 @@ import logging
 
 import numpy as np
 
+from bot.core.actions import ActionReader, AskedActions, table_lines
 from bot.core.answer import (
     Answer,
     Matcher,
@@ -106,6 +107,7 @@ class KnowledgeBase:
         self.model = CONFIDENCE_MODEL
         self.kinds: KindReader | None = KindReader(pipeline)  # None: question kinds ignored
         self.topics = TopicReader(pipeline)
+        self.actions = ActionReader(pipeline, table_lines(settings.actions_file))
         self.steering = Steering()  # which close passages the kind of answer reorders
 
     @property
@@ -155,11 +157,13 @@ class KnowledgeBase:
 
         parts = [self.pipeline.terms(part) for part in question.parts]
         table = TermTable(loaded.index, ranking.known, list(ranking.docs.values()), parts)
+        actions = self._asked_actions(question)
 
-        def judge(coverage: float) -> tuple[float, Evidence | None]:
+        def judge(coverage: float, top: Hit) -> tuple[float, Evidence | None]:
             if ranking.ranked is None:
                 return 0.0, None
-            evidence = gather(table, ranking.ranked, coverage)
+            missing = actions.missing(loaded.ranker.places(ranking.docs[top.passage_id]))
+            evidence = gather(table, ranking.ranked, coverage, missing)
             return self.model.confidence(evidence, len(loaded.index)), evidence
 
         unclear = self._unclear(question, hits)
@@ -168,7 +172,7 @@ class KnowledgeBase:
         answer = compose(
             self.pipeline, question, hits, judge, threshold, self.kinds, unclear, matcher
         )
-        support = Support(loaded, ranking, table, self.model, threshold)
+        support = Support(loaded, ranking, table, self.model, threshold, actions)
         return self._sourced(support, matcher, answer, further, unclear)
 
     def _sourced(
@@ -187,6 +191,14 @@ class KnowledgeBase:
         return dataclasses.replace(
             answer, hits=shown, further=further_ids, offered=near, unsure=unsure
         )
+
+    def _asked_actions(self, question: Question) -> AskedActions:
+        """The actions the question asks: a story's last sentence's, read without the words
+        that only ask ("mất bao lâu" asks a duration, it loses nothing)."""
+        if not question.parts:
+            return self.actions.asked(question.searched)
+        last = question.parts[-1]
+        return self.actions.asked(self.kinds.read(last).searched if self.kinds else last)
 
     def _unclear(self, question: Question, hits: list[Hit]) -> bool:
         """The question names no topic, and no editor has answered it as worded: an FAQ pair

@@ -75,6 +75,7 @@ class Settings(BaseSettings):
     )
     abbreviations_file: Path | None = Field(None, validation_alias=_env("BOT_ABBREVIATIONS_FILE"))
     shorthand_file: Path | None = Field(None, validation_alias=_env("BOT_SHORTHAND_FILE"))
+    actions_file: Path | None = Field(None, validation_alias=_env("BOT_ACTIONS_FILE"))
     top_k: int = Field(3, ge=1, le=10, validation_alias=_env("BOT_TOP_K"))
     bm25_k1: float = Field(0.5, gt=0, validation_alias=_env("BM25_K1"))
     bm25_b: float = Field(0.75, ge=0, le=1, validation_alias=_env("BM25_B"))
@@ -161,6 +162,7 @@ class Settings(BaseSettings):
         tables = (
             ("BOT_ABBREVIATIONS_FILE", self.abbreviations_file),
             ("BOT_SHORTHAND_FILE", self.shorthand_file),
+            ("BOT_ACTIONS_FILE", self.actions_file),
         )
         for key, path in tables:
             if path is not None and not path.is_file():

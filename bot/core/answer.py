@@ -248,7 +248,7 @@ def lead(passage: str) -> str:
     return " ".join(chosen)
 
 
-Judge = Callable[[float], tuple[float, Evidence | None]]  # coverage → confidence, evidence
+Judge = Callable[[float, Hit], tuple[float, Evidence | None]]  # coverage, top → confidence
 
 
 def compose(
@@ -294,7 +294,7 @@ def _judged(
     # Coverage reads what the index read: title, the FAQ question if any, and the text.
     top = hits[0]
     coverage = matcher.coverage(" ".join([top.citation.title, top.question or "", top.text]))
-    return (coverage, *judge(coverage))
+    return (coverage, *judge(coverage, top))
 
 
 def _summary(matcher: Matcher, question: Question, top: Hit, kinds: KindReader | None) -> str:

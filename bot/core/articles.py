@@ -95,6 +95,11 @@ class ArticleRanker:
     def __len__(self) -> int:
         return len(self.passages)
 
+    def places(self, doc: int) -> list[tuple[BM25Index, int]]:
+        """Passage `doc` in the passages' index, and its whole article in the articles'."""
+        article = [] if self.articles is None else [(self.articles, int(self.article_of[doc]))]
+        return [(self.passages, doc), *article]
+
     def candidates(self, terms: Sequence[str] | Known, k: int | None = None) -> Candidates:
         """Every passage sharing a term with the question, with its article's share added; with
         `k`, only those that can be among the best k or be another article's best."""

@@ -244,6 +244,15 @@ class BM25Index:
         tid = self.term_ids.get(term)
         return 0 if tid is None else self.bounds[tid + 1] - self.bounds[tid]
 
+    def holds(self, term: str, doc: int) -> bool:
+        """Whether document `doc` holds `term` (one search in the term's postings)."""
+        tid = self.term_ids.get(term)
+        if tid is None:
+            return False
+        lo, hi = self.bounds[tid], self.bounds[tid + 1]
+        at = lo + int(self.doc_ids[lo:hi].searchsorted(doc))
+        return at < hi and int(self.doc_ids[at]) == doc
+
     def known(self, terms: Sequence[str] | Known) -> Known:
         """The question's distinct terms with their ids here, counted first (in C): a long
         question repeats many."""

@@ -8,6 +8,7 @@ import dataclasses
 from collections.abc import Iterator
 from typing import NamedTuple
 
+from bot.core.actions import NO_ACTIONS, AskedActions
 from bot.core.answer import SUGGESTED, Answer, Matcher
 from bot.core.confidence import Model, Ranked, TermTable, gather
 from bot.core.models import Hit
@@ -22,6 +23,7 @@ class Support(NamedTuple):
     table: TermTable
     model: Model
     min_confidence: float
+    actions: AskedActions = NO_ACTIONS  # the actions the question asks, to find in each source
 
 
 def supporting(
@@ -45,9 +47,12 @@ def supporting(
     return tuple(kept), demoted
 
 
-def own_confidence(support: Support, ranked: Ranked, matcher: Matcher, hit: Hit) -> float:
+def own_confidence(
+    support: Support, ranked: Ranked, matcher: Matcher, hit: Hit, actions: bool = True
+) -> float:
     """This passage's confidence as it ranks: behind the answer's article (no margin), in the
-    same crowd of best scores as the answer (`ranked`)."""
+    same crowd of best scores as the answer (`ranked`); without `actions`, whatever action the
+    question asks."""
     loaded, ranking = support.loaded, support.ranking
     coverage = matcher.coverage(f"{hit.citation.title} {hit.text}")
     article = loaded.text.passages[hit.passage_id][0]
@@ -59,7 +64,8 @@ def own_confidence(support: Support, ranked: Ranked, matcher: Matcher, hit: Hit)
     behind = ranked._replace(
         top_doc=doc, top_score=hit.score, next_article_score=best, same_article_share=share
     )
-    evidence = gather(support.table, behind, coverage)
+    missing = support.actions.missing(loaded.ranker.places(doc)) if actions else 0.0
+    evidence = gather(support.table, behind, coverage, missing)
     return support.model.confidence(evidence, len(loaded.index))
 
 
@@ -78,13 +84,18 @@ def offered(support: Support, matcher: Matcher, answer: Answer, floor: float) ->
 
 def nearest(support: Support, matcher: Matcher, answer: Answer) -> Iterator[tuple[str, float]]:
     """A "not found"'s distinct titles, nearest first, each with its best passage's own
-    confidence (the first one's is the answer's), judged only as far as they are read."""
+    confidence, judged only as far as they are read. A title that lacks the action asked is
+    still near: "Cấp đổi giấy phép lái xe" is what to offer for "giấy phép lái xe bị mất"."""
     ranked = support.ranking.ranked
-    if answer.answered or not answer.hits or ranked is None:
+    if answer.answered or not answer.hits or ranked is None or answer.evidence is None:
         return
     seen = {answer.hits[0].citation.title}
-    yield answer.hits[0].citation.title, answer.confidence
+    evidence = answer.evidence._replace(actions_missing=0.0)
+    yield (
+        answer.hits[0].citation.title,
+        support.model.confidence(evidence, len(support.loaded.index)),
+    )
     for hit in answer.hits[1:]:
         if hit.citation.title not in seen:
             seen.add(hit.citation.title)
-            yield hit.citation.title, own_confidence(support, ranked, matcher, hit)
+            yield hit.citation.title, own_confidence(support, ranked, matcher, hit, False)

@@ -18,7 +18,7 @@ from bot.evaluation.honesty import Judged
 L2, STEPS, RATE = 1e-3, 4000, 0.5
 # The evidence added last, fitted onto the model with the rest kept (`eval --fit` prints both
 # that and a full refit): refitted whole, the model leant to legal_faq at alqac's cost.
-NEWEST_EVIDENCE = ("near_ties",)
+NEWEST_EVIDENCE = ("actions_missing",)
 
 
 def design(judged: Sequence[Judged]) -> tuple[np.ndarray, np.ndarray]:

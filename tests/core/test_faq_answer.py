@@ -108,5 +108,5 @@ def test_the_reply_says_what_the_answer_is_about(pipeline: TextPipeline) -> None
     assert "Nguồn:\n1. Hỏi đáp thử" in reply
 
 
-def judge(coverage: float) -> tuple[float, None]:
+def judge(coverage: float, top: Hit) -> tuple[float, None]:
     return 0.9, None

@@ -73,9 +73,9 @@ def test_fitting_prefers_the_evidence_of_right_answers(judged: list) -> None:
 
 def test_fitting_new_evidence_onto_a_model_keeps_the_rest_of_it(judged: list) -> None:
     kept = CONFIDENCE_MODEL
-    model = fit(judged, keep=kept, new=("near_ties",))
+    model = fit(judged, keep=kept, new=("actions_missing",))
     moved = [name for name, a, b in zip(Evidence._fields, kept.weights, model.weights) if a != b]
-    assert set(moved) <= {"near_ties"}
+    assert set(moved) <= {"actions_missing"}
 
 
 def test_eval_honesty_prints_the_table_and_draws_the_curve(
@@ -130,5 +130,5 @@ def test_eval_fit_prints_a_full_refit_and_the_newest_evidence_fitted_onto_the_mo
     assert main(["eval", str(TINY), "--honesty", "--off-topic", str(OFF_TOPIC), "--fit"]) == 0
     out = capsys.readouterr().out
     assert "Mô hình độ tin cậy khớp trên" in out
-    kept = out.split("Giữ mô hình đang dùng, chỉ khớp near_ties:\n", 1)[1]
-    assert f"weights={CONFIDENCE_MODEL.weights[:9]}"[:-1] in kept  # the nine kept as they are
+    kept = out.split("Giữ mô hình đang dùng, chỉ khớp actions_missing:\n", 1)[1]
+    assert f"weights={CONFIDENCE_MODEL.weights[:10]}"[:-1] in kept  # the ten kept as they are
