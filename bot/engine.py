@@ -157,7 +157,8 @@ class KnowledgeBase:
 
         parts = [self.pipeline.terms(part) for part in question.parts]
         table = TermTable(loaded.index, ranking.known, list(ranking.docs.values()), parts)
-        actions = self._asked_actions(question)
+        matcher = Matcher(self.pipeline, question.searched)  # read once for every source judged
+        actions = self._asked_actions(question, matcher.accented)
 
         def judge(coverage: float, top: Hit) -> tuple[float, Evidence | None]:
             if ranking.ranked is None:
@@ -167,7 +168,6 @@ class KnowledgeBase:
             return self.model.confidence(evidence, len(loaded.index)), evidence
 
         unclear = self._unclear(question, hits)
-        matcher = Matcher(self.pipeline, question.searched)  # read once for every source judged
         threshold = self.settings.min_confidence
         answer = compose(
             self.pipeline, question, hits, judge, threshold, self.kinds, unclear, matcher
@@ -192,13 +192,11 @@ class KnowledgeBase:
             answer, hits=shown, further=further_ids, offered=near, unsure=unsure
         )
 
-    def _asked_actions(self, question: Question) -> AskedActions:
-        """The actions the question asks: a story's last sentence's, read without the words
-        that only ask ("mất bao lâu" asks a duration, it loses nothing)."""
-        if not question.parts:
-            return self.actions.asked(question.searched)
-        last = question.parts[-1]
-        return self.actions.asked(self.kinds.read(last).searched if self.kinds else last)
+    def _asked_actions(self, question: Question, accented: bool) -> AskedActions:
+        """The actions the question asks: a story's are its last sentence's (the table reads
+        "mất bao lâu" as asking a duration, not as losing something)."""
+        last = question.parts[-1] if question.parts else question.searched
+        return self.actions.asked(last, accented)
 
     def _unclear(self, question: Question, hits: list[Hit]) -> bool:
         """The question names no topic, and no editor has answered it as worded: an FAQ pair

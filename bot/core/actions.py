@@ -42,6 +42,11 @@ class ActionReader:
             if action and syllables:
                 self._add(action, syllables)
         self.longest = max(map(len, self.accented), default=0)
+        # A wording can start only at its first syllable: the other words are stepped over.
+        self.starts = {
+            True: frozenset(w[0] for w in self.accented),
+            False: frozenset(w[0] for w in self.folded),
+        }
 
     def _add(self, action: str, syllables: list[Syllable]) -> None:
         self.accented[tuple(s.accented for s in syllables)] = action
@@ -57,24 +62,26 @@ class ActionReader:
 
     def read(self, text: str, accented: bool) -> frozenset[str]:
         """The actions `text` names, compared with accents or without them."""
-        table = self.accented if accented else self.folded
+        table, starts = self.accented if accented else self.folded, self.starts[accented]
         words = [s.accented if accented else s.folded for s in self.pipeline.syllables(text)]
         found: set[str] = set()
-        at = 0
-        while at < len(words):
+        free = 0  # the first word no wording read so far covers
+        for at in [i for i, word in enumerate(words) if word in starts]:
+            if at < free:
+                continue
             step = next(
                 (n for n in range(self.longest, 0, -1) if tuple(words[at : at + n]) in table), 0
             )
             if step:
                 found.add(table[tuple(words[at : at + step])])
-            at += max(step, 1)
+                free = at + step
         found.discard(NOT_ACTION)
         return frozenset(found)
 
-    def asked(self, text: str) -> AskedActions:
+    def asked(self, text: str, accented: bool | None = None) -> AskedActions:
         """The actions a question asks, each as the wordings a passage may hold it in; accents
-        count only if the citizen typed them."""
-        accented = self.pipeline.typed_diacritics(text)
+        count only if the citizen typed them (in `text`, unless `accented` says)."""
+        accented = self.pipeline.typed_diacritics(text) if accented is None else accented
         actions = sorted(self.read(text, accented))
         return AskedActions(tuple(tuple(self.wordings[a, accented]) for a in actions))
 
