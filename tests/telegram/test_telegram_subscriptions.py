@@ -14,7 +14,7 @@ from bot.telegram import texts
 from bot.telegram.keyboards import NOTIFY_LABEL
 from tests.helpers import updates as U
 from tests.helpers.bot_runner import running_bot
-from tests.helpers.conversation import ask, buttons, press, replies, reply_to, visible
+from tests.helpers.conversation import ask, buttons, press, replies, reply_to, visible, wait_call
 from tests.helpers.fake_bot_api import FakeBotApi
 from tests.helpers.files import DATA_DIR, make_settings, markdown, write
 
@@ -63,6 +63,8 @@ async def test_forget_deletes_the_subscription(settings: Settings) -> None:
     async with FakeBotApi() as api, running_bot(settings, api):
         missing = await ask(api, QUESTION)
         await press(api, buttons(missing)[NOTIFY_LABEL], missing)
+        # The "subscribed" message follows the button's answer: /forget's reply must not be it.
+        await wait_call(api, "sendMessage", text=texts.SUBSCRIBED)
         await reply_to(api, U.private_text("/forget"))
     assert waiting(settings) == []
 
