@@ -149,3 +149,18 @@ def test_the_words_of_a_story_found_nowhere_do_not_count_against_its_question() 
     assert whole.unknown_unigrams > 0.4 and whole.unknown_bigrams == 0.5
     assert by_parts.unknown_unigrams == by_parts.unknown_bigrams == 0.0
     assert CONFIDENCE_MODEL.confidence(by_parts, BIG) > CONFIDENCE_MODEL.confidence(whole, BIG)
+
+
+def test_an_answer_missing_the_action_asked_is_less_sure_at_any_size() -> None:
+    """ "giấy phép lái xe bị mất" answered from the article on renewing it: the same words held,
+    the action not; below the rarity prior the sibling gate takes it under any threshold."""
+    sibling = ON_TOPIC._replace(actions_missing=1.0)
+    for passages in (BIG, SMALL):
+        assert CONFIDENCE_MODEL.confidence(sibling, passages) < (
+            CONFIDENCE_MODEL.confidence(ON_TOPIC, passages) - 0.1
+        )
+    assert (
+        CONFIDENCE_MODEL.confidence(sibling, SMALL)
+        <= 0.3
+        < CONFIDENCE_MODEL.confidence(ON_TOPIC._replace(actions_missing=0.5), SMALL)
+    )
