@@ -18,11 +18,23 @@ from bot.evaluation.honesty import (
     hedged,
     honesty_at,
     judge_all,
+    judge_small,
     suggested,
     sweep,
 )
 from bot.evaluation.styles import Style
 from bot.settings import Settings
+
+
+def kb_size(text: str) -> int:
+    """argparse type for `--kb-size`: a number of articles, at least 1."""
+    try:
+        size = int(text)
+    except ValueError:
+        size = 0
+    if size < 1:
+        raise argparse.ArgumentTypeError(f"cần một số bài từ 1 trở lên, không phải {text!r}")
+    return size
 
 
 def _style(args: argparse.Namespace) -> Style:
@@ -43,11 +55,14 @@ def _honesty_line(h: Honesty) -> str:
     return f"{h.threshold:7.2f} {h.right:7.3f} {h.right_top3:12.3f} {h.honest:11.3f} {off:>14}"
 
 
-def honesty_table(judged: list[Judged], threshold: float, style: Style) -> str:
+def honesty_table(
+    judged: list[Judged], threshold: float, style: Style, kb_size: int | None = None
+) -> str:
     """The figures at the configured threshold, then a table over thresholds."""
     now = honesty_at(judged, threshold)
+    split = "chia đôi kho" if kb_size is None else f"kho nhỏ {kb_size} bài"
     lines = [
-        f"Trung thực, chia đôi kho — câu hỏi {style.value}",
+        f"Trung thực, {split} — câu hỏi {style.value}",
         f"BOT_MIN_CONFIDENCE={threshold:.2f}: đúng {now.right:.3f} (top 3: {now.right_top3:.3f}), "
         f"trung thực {now.honest:.3f}, "
         f"câu ngoài chủ đề được trả lời {now.off_topic_answered}/{now.off_topic}; "
@@ -116,8 +131,11 @@ def _honesty(args: argparse.Namespace, settings: Settings, off: list[str]) -> li
     for folder in args.datasets:
         corpus = Corpus(load_dataset(folder), pipeline_for(settings), settings)
         for style in (Style.WRITTEN, Style.FOLDED) if args.fit else (_style(args),):
-            judged = judge_all(corpus, style, off)
-            table = honesty_table(judged, settings.min_confidence, style)
+            if args.kb_size:
+                judged = judge_small(corpus, args.kb_size, style, off)
+            else:
+                judged = judge_all(corpus, style, off)
+            table = honesty_table(judged, settings.min_confidence, style, args.kb_size)
             lines = [
                 table,
                 hedging_line(judged, settings),

@@ -15,7 +15,7 @@ from bot import __version__
 from bot.cli.answering import cmd_ask, cmd_chat
 from bot.cli.common import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, say
 from bot.cli.editors import EDITOR_COMMANDS, add_editor_commands
-from bot.cli.evaluating import cmd_eval
+from bot.cli.evaluating import cmd_eval, kb_size
 from bot.cli.ingesting import cmd_ingest
 from bot.cli.parsing import VietnameseParser
 from bot.evaluation.beir import DatasetError
@@ -106,6 +106,12 @@ def build_parser(prog: str = "python -m bot") -> argparse.ArgumentParser:
     )
     ev.add_argument(
         "--off-topic", type=Path, metavar="TỆP", help="câu hỏi ngoài chủ đề, mỗi dòng một câu"
+    )
+    ev.add_argument(
+        "--kb-size",
+        type=kb_size,
+        metavar="N",
+        help="với --honesty: kho nhỏ N bài (tối đa 40 kho) thay cho nửa bộ dữ liệu",
     )
     ev.add_argument("--plot", type=Path, metavar="TỆP.png", help="vẽ đường đúng–trung thực")
     ev.add_argument(

@@ -4,6 +4,9 @@ The documents are split in two halves by a stable hash of their ids. Each half i
 knowledge base and every question is asked: a question whose gold document is in the half should
 be answered with the gold among the cited passages ("right"), the others should get "not found"
 ("honest"). Off-topic questions should never be answered, against either half.
+
+A city starts with tens of articles: `judge_small` asks the same of knowledge bases of a given
+size instead of halves.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from bot.sources.parallel import terms_for_all
 
 THRESHOLDS = tuple(round(0.05 * i, 2) for i in range(1, 20))
 TOP_ARTICLES = 3  # the issue's protocol: "answered with the gold in the top 3"
+SMALL_KBS = 40  # small knowledge bases judged at most (`eval --honesty --kb-size N`)
 
 
 @dataclass(frozen=True)
@@ -154,26 +158,63 @@ def judge_all(
     corpus: Corpus, style: Style = Style.WRITTEN, off_topic: Sequence[str] = ()
 ) -> list[Judged]:
     """Every question (and off-topic question) against both halves."""
+    ds = corpus.ds
+    halves = [[a for a, d in enumerate(ds.doc_ids) if half_of(d) == h] for h in (0, 1)]
+    return [
+        j for half in halves for j in _judge_kb(corpus, half, list(ds.queries), style, off_topic)
+    ]
+
+
+def judge_small(
+    corpus: Corpus, size: int, style: Style = Style.WRITTEN, off_topic: Sequence[str] = ()
+) -> list[Judged]:
+    """Knowledge bases of `size` articles (consecutive in a stable hash order, up to
+    SMALL_KBS of them), each asked the questions whose article it holds, as many whose article
+    it does not (a different stretch for each), and every off-topic question."""
+    ds, judged = corpus.ds, []
+    order = sorted(range(len(ds.doc_ids)), key=lambda a: _stable(ds.doc_ids[a]))
+    questions = sorted(ds.queries, key=_stable)
+    for k in range(min(SMALL_KBS, len(order) // max(size, 1))):
+        articles = order[k * size : (k + 1) * size]
+        present = {ds.doc_ids[a] for a in articles}
+        there = [q for q in questions if ds.qrels[q] & present]
+        absent = [q for q in questions if not ds.qrels[q] & present]
+        start = k * len(there) % max(len(absent), 1)
+        asked = there + (absent[start:] + absent[:start])[: len(there)]
+        judged += _judge_kb(corpus, articles, asked, style, off_topic)
+    return judged
+
+
+def _stable(text: str) -> bytes:
+    return hashlib.sha256(text.encode("utf-8")).digest()
+
+
+def _judge_kb(
+    corpus: Corpus,
+    articles: Sequence[int],
+    questions: Sequence[str],
+    style: Style,
+    off_topic: Sequence[str],
+) -> list[Judged]:
+    """`questions` (ids) and the off-topic ones asked of a knowledge base holding `articles`."""
     ds, judged = corpus.ds, []
     prepare = rewriter(style, corpus.pipeline)
-    halves = [[a for a, d in enumerate(ds.doc_ids) if half_of(d) == h] for h in (0, 1)]
-    for articles in halves:
-        kb = corpus.knowledge_base(articles)
-        present, size = {ds.doc_ids[a] for a in articles}, len(kb.loaded.index)
-        for qid, text in ds.queries.items():
-            gold = ds.qrels[qid]
-            got = _ask(kb, prepare(text))
-            there, right, top3 = bool(gold & present), bool(gold & got.cited), bool(gold & got.top3)
-            offered = (bool(got.offered), bool(gold & got.offered), got.unclear)
-            judged.append(
-                Judged(there, right, got.confidence, got.evidence, False, size, top3, *offered)
-            )
-        for text in off_topic:
-            got = _ask(kb, prepare(text))
-            offered = (bool(got.offered), False, got.unclear)
-            judged.append(
-                Judged(False, False, got.confidence, got.evidence, True, size, False, *offered)
-            )
+    kb = corpus.knowledge_base(articles)
+    present, size = {ds.doc_ids[a] for a in articles}, len(kb.loaded.index)
+    for qid in questions:
+        gold = ds.qrels[qid]
+        got = _ask(kb, prepare(ds.queries[qid]))
+        there, right, top3 = bool(gold & present), bool(gold & got.cited), bool(gold & got.top3)
+        offered = (bool(got.offered), bool(gold & got.offered), got.unclear)
+        judged.append(
+            Judged(there, right, got.confidence, got.evidence, False, size, top3, *offered)
+        )
+    for text in off_topic:
+        got = _ask(kb, prepare(text))
+        offered = (bool(got.offered), False, got.unclear)
+        judged.append(
+            Judged(False, False, got.confidence, got.evidence, True, size, False, *offered)
+        )
     return judged
 
 

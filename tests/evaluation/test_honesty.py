@@ -12,7 +12,14 @@ from bot.core.confidence import CONFIDENCE_MODEL, Evidence
 from bot.core.text import TextPipeline
 from bot.evaluation.beir import load_dataset
 from bot.evaluation.fitting import fit
-from bot.evaluation.honesty import Corpus, half_of, honesty_at, judge_all, sweep
+from bot.evaluation.honesty import (
+    Corpus,
+    half_of,
+    honesty_at,
+    judge_all,
+    judge_small,
+    sweep,
+)
 from bot.evaluation.styles import Style
 from bot.settings import Settings
 from tests.helpers.files import DATA_DIR
@@ -132,3 +139,30 @@ def test_eval_fit_prints_a_full_refit_and_the_newest_evidence_fitted_onto_the_mo
     assert "Mô hình độ tin cậy khớp trên" in out
     kept = out.split("Giữ mô hình đang dùng, chỉ khớp actions_missing:\n", 1)[1]
     assert f"weights={CONFIDENCE_MODEL.weights[:10]}"[:-1] in kept  # the ten kept as they are
+
+
+@pytest.fixture(scope="module")
+def small() -> list:
+    corpus = Corpus(load_dataset(TINY), TextPipeline(), Settings(_env_file=None))
+    off = [ln for ln in OFF_TOPIC.read_text(encoding="utf-8").splitlines() if ln[:1] != "#"]
+    return judge_small(corpus, 3, Style.WRITTEN, off)
+
+
+def test_small_knowledge_bases_hold_each_article_once(small: list) -> None:
+    """Two knowledge bases of three articles: each question whose article the corpus has is
+    asked once where it is there, and as many are asked where theirs is not."""
+    asked = [j for j in small if not j.off_topic]
+    there = [j for j in asked if j.in_kb]
+    assert len(there) == 6  # every question's article is in exactly one of them
+    assert len(asked) == 2 * len(there) and sum(j.off_topic for j in small) == 6
+    assert {j.passages for j in small} == {3}
+
+
+def test_eval_honesty_on_small_knowledge_bases(capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["eval", str(TINY), "--honesty", "--kb-size", "3", "--off-topic", str(OFF_TOPIC)]
+    assert main(args) == 0
+    assert "Trung thực, kho nhỏ 3 bài — câu hỏi có dấu" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as refused:
+        main(["eval", str(TINY), "--honesty", "--kb-size", "0"])
+    assert refused.value.code == 2
+    assert "--kb-size" in capsys.readouterr().err
