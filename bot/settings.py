@@ -167,6 +167,8 @@ class Settings(BaseSettings):
         for key, path in tables:
             if path is not None and not path.is_file():
                 raise ValueError(f"{key}: không có tệp {path}")
+            if path is not None:
+                _readable_table(key, path)
         return self
 
     def bot_token(self) -> str:
@@ -183,6 +185,16 @@ class Settings(BaseSettings):
                 "TELEGRAM_BOT_TOKEN sai định dạng (cần dạng 123456789:AA…, lấy từ @BotFather)"
             )
         return token
+
+
+def _readable_table(key: str, path: Path) -> None:
+    """An editor's table must be UTF-8 text: read at start-up, it would fail there otherwise."""
+    try:
+        path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ValueError(f"{key}: tệp {path} không phải văn bản UTF-8") from None
+    except OSError as exc:
+        raise ValueError(f"{key}: không đọc được tệp {path} ({exc.strerror})") from None
 
 
 def load_settings(**overrides: object) -> Settings:

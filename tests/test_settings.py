@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.actions import ActionReader, table_lines
+from bot.core.text import TextPipeline
 from bot.settings import Settings, SettingsError, load_settings
 
 REPO = Path(__file__).resolve().parents[1]
@@ -112,3 +114,30 @@ def test_the_shorthand_file_reaches_the_pipeline(
     monkeypatch.setenv("BOT_SHORTHAND_FILE", str(extra))
     pipeline = pipeline_for(Settings(_env_file=None))  # type: ignore[call-arg]
     assert pipeline.spell_out("HSƠ") == ("hồ", "sơ")
+
+
+@pytest.mark.parametrize(
+    "key", ["BOT_ABBREVIATIONS_FILE", "BOT_SHORTHAND_FILE", "BOT_ACTIONS_FILE"]
+)
+def test_an_editors_table_that_is_not_utf8_stops_at_start_up_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, key: str
+) -> None:
+    table = tmp_path / "table.tsv"
+    table.write_bytes("hủy\tthu hồi\n".encode("cp1258", errors="replace") + b"\xe9\n")
+    monkeypatch.setenv(key, str(table))
+    with pytest.raises(SettingsError) as refused:
+        load_settings(_env_file=None)
+    assert str(refused.value).count("\n") == 0
+    assert key in str(refused.value) and "UTF-8" in str(refused.value)
+
+
+def test_the_actions_file_is_read_beside_the_shipped_table(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    extra = tmp_path / "actions.tsv"
+    extra.write_text("nhập hộ\tnhập khẩu\n", encoding="utf-8")
+    monkeypatch.setenv("BOT_ACTIONS_FILE", str(extra))
+    settings = load_settings(_env_file=None)
+    reader = ActionReader(TextPipeline(), table_lines(settings.actions_file))
+    assert reader.read("nhập khẩu cho con", True) == {"nhập hộ"}
+    assert reader.read("hủy đăng ký", True) == {"hủy"}
