@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import NamedTuple
 
 from bot.core.index import BM25Index
-from bot.core.text import ACCENTED_PREFIX, Syllable, TextPipeline, data_lines, ngrams
+from bot.core.text import ACCENTED_PREFIX, Syllable, TextPipeline, ngrams
+from bot.core.text import table_lines as text_table_lines
 
 ACTIONS_FILE = "actions.tsv"
 NOT_ACTION = "-"  # the first column of a wording that contains an action's but is none
@@ -16,10 +17,7 @@ NOT_ACTION = "-"  # the first column of a wording that contains an action's but 
 
 def table_lines(extra: Path | None = None) -> list[str]:
     """The shipped ACTION<TAB>wording lines, then an editor's optional file's."""
-    lines = data_lines(ACTIONS_FILE)
-    if extra is not None and extra.is_file():
-        lines += [ln.strip() for ln in extra.read_text(encoding="utf-8").splitlines()]
-    return [ln for ln in lines if ln and not ln.startswith("#") and "\t" in ln]
+    return text_table_lines(ACTIONS_FILE, extra)
 
 
 Wording = tuple[str, ...]  # the index terms a passage holds when it holds one wording

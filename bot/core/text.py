@@ -122,16 +122,21 @@ def data_lines(name: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
 
 
-def _load_table(name: str, extra: Path | None) -> dict[str, str]:
-    """FORM<TAB>words lines of a shipped table plus an editor's optional file (theirs win)."""
+def table_lines(name: str, extra: Path | None = None) -> list[str]:
+    """The KEY<TAB>value lines of a shipped table, then an editor's optional file's (so theirs
+    win where a key repeats)."""
     lines = data_lines(name)
     if extra is not None and extra.is_file():
         lines += [ln.strip() for ln in extra.read_text(encoding="utf-8").splitlines()]
+    return [ln for ln in lines if ln and not ln.startswith("#") and "\t" in ln]
+
+
+def _load_table(name: str, extra: Path | None) -> dict[str, str]:
+    """FORM<TAB>words lines of a shipped table plus an editor's optional file (theirs win)."""
     table: dict[str, str] = {}
-    for line in lines:
-        if line and not line.startswith("#") and "\t" in line:
-            short, expansion = line.split("\t", 1)
-            table[unicodedata.normalize("NFC", short.strip())] = expansion.strip()
+    for line in table_lines(name, extra):
+        short, expansion = line.split("\t", 1)
+        table[unicodedata.normalize("NFC", short.strip())] = expansion.strip()
     return table
 
 
