@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from bot.core.confidence import NO_EVIDENCE, OFF_TOPIC_GATE, Evidence, Model, OffTopicGate
+from bot.core.confidence import GATES, NO_EVIDENCE, Evidence, Gate, Model
 from bot.evaluation.honesty import Judged
 
 L2, STEPS, RATE = 1e-3, 4000, 0.5
@@ -30,11 +30,11 @@ def design(judged: Sequence[Judged]) -> tuple[np.ndarray, np.ndarray]:
 
 def fit(
     judged: Sequence[Judged],
-    gate: OffTopicGate | None = OFF_TOPIC_GATE,
+    gates: tuple[Gate, ...] = GATES,
     keep: Model | None = None,
     new: Sequence[str] = (),
 ) -> Model:
-    """Gradient descent on the class-balanced, L2-penalised logistic loss; `gate` goes with it.
+    """Gradient descent on the class-balanced, L2-penalised logistic loss; `gates` go with it.
 
     With `keep`, only the `new` fields' weights and the bias are fitted and the others stay at
     `keep`'s: a new piece of evidence joins an established model without re-weighing the rest.
@@ -52,7 +52,7 @@ def fit(
         g = (p - y) * sample
         w -= RATE * (x.T @ g / len(y) + L2 * w) * free
         b -= RATE * float(g.mean())
-    return Model(tuple(round(float(v), 3) for v in w), round(b, 3), gate)
+    return Model(tuple(round(float(v), 3) for v in w), round(b, 3), gates)
 
 
 def _evidence(j: Judged) -> Evidence:
