@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import NamedTuple
 
 from bot.cli.common import EXIT_OK, EXIT_USAGE, os_reason, pipeline_for, say
 from bot.core.confidence import CONFIDENCE_MODEL
@@ -18,6 +19,7 @@ from bot.evaluation.honesty import (
     hedged,
     honesty_at,
     judge_all,
+    judge_aside,
     judge_small,
     suggested,
     sweep,
@@ -111,6 +113,34 @@ def _off_topic(path: Path | None) -> list[str]:
     return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
 
 
+class OffTopicLists(NamedTuple):
+    """The list the tables and the fit use, and lists kept aside, each only counted."""
+
+    first: list[str]
+    aside: list[tuple[Path, list[str]]]
+
+
+def _off_topic_lists(paths: list[Path] | None) -> OffTopicLists:
+    """Every `--off-topic` file read; raises OSError or UnicodeDecodeError (with the path)."""
+    read = []
+    for path in paths or []:
+        try:
+            read.append((path, _off_topic(path)))
+        except (OSError, UnicodeDecodeError) as exc:
+            exc.add_note(str(path))
+            raise
+    return OffTopicLists(read[0][1] if read else [], read[1:])
+
+
+def aside_line(path: Path, judged: list[Judged], threshold: float) -> str:
+    """How many askings of a list kept aside were answered at the configured threshold."""
+    got = honesty_at(judged, threshold)
+    return (
+        f"Danh sách để riêng {path.name}: câu ngoài chủ đề được trả lời "
+        f"{got.off_topic_answered}/{got.off_topic}"
+    )
+
+
 async def _retrieval(args: argparse.Namespace, settings: Settings, folder: Path) -> None:
     dataset, pipeline = load_dataset(folder), pipeline_for(settings)
     params, weight = bm25_params(settings), settings.title_weight
@@ -124,7 +154,7 @@ async def _retrieval(args: argparse.Namespace, settings: Settings, folder: Path)
     print(_metrics_table(rows, _style(args)))
 
 
-def _honesty(args: argparse.Namespace, settings: Settings, off: list[str]) -> list[Judged]:
+def _honesty(args: argparse.Namespace, settings: Settings, lists: OffTopicLists) -> list[Judged]:
     """Each dataset's table; returns every judgement (both spellings with --fit) for fitting."""
     pooled: list[Judged] = []
     curves: dict[str, list[Honesty]] = {}
@@ -132,9 +162,9 @@ def _honesty(args: argparse.Namespace, settings: Settings, off: list[str]) -> li
         corpus = Corpus(load_dataset(folder), pipeline_for(settings), settings)
         for style in (Style.WRITTEN, Style.FOLDED) if args.fit else (_style(args),):
             if args.kb_size:
-                judged = judge_small(corpus, args.kb_size, style, off)
+                judged = judge_small(corpus, args.kb_size, style, lists.first)
             else:
-                judged = judge_all(corpus, style, off)
+                judged = judge_all(corpus, style, lists.first)
             table = honesty_table(judged, settings.min_confidence, style, args.kb_size)
             lines = [
                 table,
@@ -142,6 +172,9 @@ def _honesty(args: argparse.Namespace, settings: Settings, off: list[str]) -> li
                 suggestion_line(judged, settings),
                 unclear_line(judged),
             ]
+            for path, texts in lists.aside:
+                aside = judge_aside(corpus, texts, args.kb_size, style)
+                lines.append(aside_line(path, aside, settings.min_confidence))
             print(f"{folder}\n" + "\n".join(lines) + "\n")
             pooled += judged
             label = "" if style is Style.WRITTEN else f" ({style.value})"
@@ -160,12 +193,12 @@ async def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
             await _retrieval(args, settings, folder)
         return EXIT_OK
     try:
-        off = _off_topic(args.off_topic)
+        lists = _off_topic_lists(args.off_topic)
     except (OSError, UnicodeDecodeError) as exc:
         reason = os_reason(exc) if isinstance(exc, OSError) else "không phải UTF-8"
-        say(f"Không đọc được danh sách câu ngoài chủ đề {args.off_topic}: {reason}")
+        say(f"Không đọc được danh sách câu ngoài chủ đề {exc.__notes__[-1]}: {reason}")
         return EXIT_USAGE
-    pooled = _honesty(args, settings, off)
+    pooled = _honesty(args, settings, lists)
     if args.fit:
         print(f"Mô hình độ tin cậy khớp trên {len(pooled)} lượt hỏi:\n{fit(pooled)}")
         kept = fit(pooled, keep=CONFIDENCE_MODEL, new=NEWEST_EVIDENCE)

@@ -105,7 +105,12 @@ def build_parser(prog: str = "python -m bot") -> argparse.ArgumentParser:
         help="chia đôi kho: đúng khi có bài, trung thực khi không có, theo từng ngưỡng",
     )
     ev.add_argument(
-        "--off-topic", type=Path, metavar="TỆP", help="câu hỏi ngoài chủ đề, mỗi dòng một câu"
+        "--off-topic",
+        type=Path,
+        nargs="+",
+        metavar="TỆP",
+        help="câu hỏi ngoài chủ đề, mỗi dòng một câu; tệp đầu vào bảng và --fit, "
+        "các tệp sau là danh sách để riêng, chỉ được đếm",
     )
     ev.add_argument(
         "--kb-size",

@@ -158,31 +158,57 @@ def judge_all(
     corpus: Corpus, style: Style = Style.WRITTEN, off_topic: Sequence[str] = ()
 ) -> list[Judged]:
     """Every question (and off-topic question) against both halves."""
-    ds = corpus.ds
-    halves = [[a for a, d in enumerate(ds.doc_ids) if half_of(d) == h] for h in (0, 1)]
-    return [
-        j for half in halves for j in _judge_kb(corpus, half, list(ds.queries), style, off_topic)
-    ]
+    return _judge_each(corpus, knowledge_bases(corpus, None), style, off_topic)
 
 
 def judge_small(
     corpus: Corpus, size: int, style: Style = Style.WRITTEN, off_topic: Sequence[str] = ()
 ) -> list[Judged]:
-    """Knowledge bases of `size` articles (consecutive in a stable hash order, up to
-    SMALL_KBS of them), each asked the questions whose article it holds, as many whose article
-    it does not (a different stretch for each), and every off-topic question."""
-    ds, judged = corpus.ds, []
+    """Every off-topic question, and questions with and without their article, against
+    knowledge bases of `size` articles (see `knowledge_bases`)."""
+    return _judge_each(corpus, knowledge_bases(corpus, size), style, off_topic)
+
+
+def judge_aside(
+    corpus: Corpus, off_topic: Sequence[str], size: int | None, style: Style = Style.WRITTEN
+) -> list[Judged]:
+    """Only `off_topic` questions (a list kept aside for checking), against the same
+    knowledge bases as `judge_all` (`size` None) or `judge_small`."""
+    kbs: KnowledgeBases = [(articles, []) for articles, _ in knowledge_bases(corpus, size)]
+    return _judge_each(corpus, kbs, style, off_topic)
+
+
+KnowledgeBases = list[tuple[list[int], list[str]]]  # (articles, question ids asked of them)
+
+
+def knowledge_bases(corpus: Corpus, size: int | None) -> KnowledgeBases:
+    """The two halves, each asked every question; or, with `size`, knowledge bases of `size`
+    articles (consecutive in a stable hash order, up to SMALL_KBS of them), each asked the
+    questions whose article it holds and as many whose article it does not (a different
+    stretch for each)."""
+    ds = corpus.ds
+    if size is None:
+        halves = [[a for a, d in enumerate(ds.doc_ids) if half_of(d) == h] for h in (0, 1)]
+        return [(half, list(ds.queries)) for half in halves]
     order = sorted(range(len(ds.doc_ids)), key=lambda a: _stable(ds.doc_ids[a]))
     questions = sorted(ds.queries, key=_stable)
+    kbs: KnowledgeBases = []
     for k in range(min(SMALL_KBS, len(order) // max(size, 1))):
         articles = order[k * size : (k + 1) * size]
         present = {ds.doc_ids[a] for a in articles}
         there = [q for q in questions if ds.qrels[q] & present]
         absent = [q for q in questions if not ds.qrels[q] & present]
         start = k * len(there) % max(len(absent), 1)
-        asked = there + (absent[start:] + absent[:start])[: len(there)]
-        judged += _judge_kb(corpus, articles, asked, style, off_topic)
-    return judged
+        kbs.append((articles, there + (absent[start:] + absent[:start])[: len(there)]))
+    return kbs
+
+
+def _judge_each(
+    corpus: Corpus, kbs: KnowledgeBases, style: Style, off_topic: Sequence[str]
+) -> list[Judged]:
+    return [
+        j for articles, asked in kbs for j in _judge_kb(corpus, articles, asked, style, off_topic)
+    ]
 
 
 def _stable(text: str) -> bytes:

@@ -17,6 +17,7 @@ from bot.evaluation.honesty import (
     half_of,
     honesty_at,
     judge_all,
+    judge_aside,
     judge_small,
     sweep,
 )
@@ -166,3 +167,39 @@ def test_eval_honesty_on_small_knowledge_bases(capsys: pytest.CaptureFixture[str
         main(["eval", str(TINY), "--honesty", "--kb-size", "0"])
     assert refused.value.code == 2
     assert "--kb-size" in capsys.readouterr().err
+
+
+def test_a_list_kept_aside_is_only_counted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A second --off-topic file checks the choices made on the first: its askings get a line
+    of their own and change nothing in the table (nor in what --fit would fit)."""
+    aside = tmp_path / "aside.txt"
+    # One is answered when its article is there: it is not off-topic for this corpus at all.
+    aside.write_text("Hồ sơ đăng ký khai sinh gồm những gì\nLịch thi đấu bóng đá\n", "utf-8")
+    base = ["eval", str(TINY), "--honesty", "--off-topic", str(OFF_TOPIC)]
+    assert main(base) == 0
+    alone = capsys.readouterr().out
+    assert main([*base, str(aside)]) == 0
+    both = capsys.readouterr().out
+    line = "Danh sách để riêng aside.txt: câu ngoài chủ đề được trả lời 1/4"
+    assert line in both and both.replace(f"{line}\n", "") == alone
+
+
+def test_lists_kept_aside_are_asked_of_the_same_knowledge_bases() -> None:
+    corpus = Corpus(load_dataset(TINY), TextPipeline(), Settings(_env_file=None))
+    texts = ["Lịch thi đấu bóng đá", "Giá vàng hôm nay bao nhiêu"]
+    for size, kbs in ((None, 2), (3, 2), (2, 3)):
+        asked = judge_aside(corpus, texts, size)
+        assert len(asked) == len(texts) * kbs and all(j.off_topic for j in asked)
+
+
+def test_an_unreadable_list_kept_aside_is_one_line_naming_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    broken = tmp_path / "latin1.txt"
+    broken.write_bytes("Giá vàng".encode("cp1258"))
+    args = ["eval", str(TINY), "--honesty", "--off-topic", str(OFF_TOPIC), str(broken)]
+    assert main(args) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and str(broken) in err[0] and "UTF-8" in err[0]
