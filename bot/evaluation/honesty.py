@@ -154,6 +154,9 @@ def _ask(kb: KnowledgeBase, text: str) -> Asked:
     )
 
 
+KnowledgeBases = list[tuple[list[int], list[str]]]  # (articles, question ids asked of them)
+
+
 def judge_all(
     corpus: Corpus, style: Style = Style.WRITTEN, off_topic: Sequence[str] = ()
 ) -> list[Judged]:
@@ -176,9 +179,6 @@ def judge_aside(
     knowledge bases as `judge_all` (`size` None) or `judge_small`."""
     kbs: KnowledgeBases = [(articles, []) for articles, _ in knowledge_bases(corpus, size)]
     return _judge_each(corpus, kbs, style, off_topic)
-
-
-KnowledgeBases = list[tuple[list[int], list[str]]]  # (articles, question ids asked of them)
 
 
 def knowledge_bases(corpus: Corpus, size: int | None) -> KnowledgeBases:
