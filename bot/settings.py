@@ -165,10 +165,11 @@ class Settings(BaseSettings):
             ("BOT_ACTIONS_FILE", self.actions_file),
         )
         for key, path in tables:
-            if path is not None and not path.is_file():
+            if path is None:
+                continue
+            if not path.is_file():
                 raise ValueError(f"{key}: không có tệp {path}")
-            if path is not None:
-                _readable_table(key, path)
+            _readable_table(key, path)
         return self
 
     def bot_token(self) -> str:
